@@ -1,0 +1,96 @@
+"""Stage 4: the whole corpus at once — unique ids, ordering, and the build report.
+
+The only stage that sees every article; it does nothing that compares all
+pairs (ids are grouped with a dict, ordering is one sort).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from generator.article import FIELDS, Article
+from generator.config import Config
+from generator.load import Unreadable
+from generator.problems import Problem, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class InputReport:
+    """What became of one input file."""
+
+    path: str
+    article: str | None
+    found: dict[str, str]
+    missing: tuple[str, ...]
+    derived: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+    reason: str | None = None
+    """Why the file gave no article, when it gave none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: Config
+    articles: tuple[Article, ...]
+    """Newest first; undated articles last, by id."""
+    inputs: tuple[InputReport, ...]
+    """One per input file, sorted by path."""
+    problems: tuple[Problem, ...]
+    """Every warning of the build, for the terminal and `--strict`."""
+
+
+def assemble(articles: list[Article], unreadable: list[Unreadable], config: Config) -> Site:
+    articles = _unique_ids(articles)
+    ordered = sorted(articles, key=lambda a: a.id)
+    ordered.sort(key=lambda a: a.date or "", reverse=True)
+    ordered.sort(key=lambda a: a.date is None)
+    reports = [_report(a) for a in articles] + [_unreadable(u) for u in unreadable]
+    reports.sort(key=lambda r: r.path)
+    problems = [p for r in reports for p in r.warnings]
+    problems += _extra_keys(articles)
+    return Site(config, tuple(ordered), tuple(reports), tuple(problems))
+
+
+def _unique_ids(articles: list[Article]) -> list[Article]:
+    """Two files with one id: the first by path keeps it, the others get -2, -3... and a warning."""
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in sorted(articles, key=lambda a: a.source_path):
+        groups[article.id].append(article)
+    taken = set(groups)
+    out = []
+    for article_id, group in groups.items():
+        out.append(group[0])
+        for n, article in enumerate(group[1:], start=2):
+            new_id = f"{article_id}-{n}"
+            while new_id in taken:
+                new_id += "-x"
+            taken.add(new_id)
+            warning = Problem(article.source_path, f"id '{article_id}' is already used by "
+                              f"{group[0].source_path}; this article gets '{new_id}'",
+                              hint="rename the file or set a unique 'slug' in its front matter")
+            out.append(replace(article, id=new_id, warnings=(*article.warnings, warning)))
+    return out
+
+
+def _report(article: Article) -> InputReport:
+    found = {name: article.provenance[name] for name in FIELDS if name in article.provenance}
+    derived = tuple(n for n, how in found.items() if how.startswith("derived"))
+    return InputReport(article.source_path, article.id, found, tuple(article.missing()), derived,
+                       article.warnings)
+
+
+def _unreadable(item: Unreadable) -> InputReport:
+    problem = Problem(item.path, f"skipped: {item.reason}")
+    return InputReport(item.path, None, {}, FIELDS, (), (problem,), item.reason)
+
+
+def _extra_keys(articles: list[Article]) -> list[Problem]:
+    """Unknown front matter keys are kept, and reported once per key, not once per file."""
+    files: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        for key in article.extra:
+            files[key].append(article.source_path)
+    return [Problem(paths[0], f"front matter key '{key}' is not one of ours; kept as given "
+                    f"(in {len(paths)} file{'s' if len(paths) > 1 else ''})", severity=Severity.NOTE)
+            for key, paths in sorted(files.items())]

@@ -1,0 +1,174 @@
+"""The `briefing` command. Thin: each subcommand calls a library function and
+turns problems into text and exit codes here, nowhere else.
+
+Exit codes: 0 built; 1 build failed, or warnings under --strict; 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from generator import __version__
+from generator.problems import BriefingError, Problem, Severity, format_problems
+
+EPILOG = "exit codes: 0 success; 1 build failed (or warnings with --strict); 2 usage or configuration error"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default="briefing.yml", metavar="FILE",
+                        help="configuration file (default: briefing.yml)")
+    parser.add_argument("--input", metavar="DIR", help="folder of articles (default: 'input' in the config)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="briefing", description="Turn a folder of messy news articles "
+                                   "into an attributed briefing site.", epilog=EPILOG)
+    main.add_argument("--version", action="version", version=f"briefing {__version__}")
+    sub = main.add_subparsers(dest="command", metavar="COMMAND")
+    build = sub.add_parser("build", help="build the site", epilog=EPILOG, description=(
+        "Normalise every article, classify its paragraphs, and write the site "
+        "(HTML pages, data/*.json, the build report) to the output folder in one atomic swap."))
+    _common(build)
+    build.add_argument("--output", metavar="DIR", help="output folder (default: 'output' in the config)")
+    check = sub.add_parser("check", help="normalise and report, write nothing", epilog=EPILOG,
+                           description="Print a table of every article's fields, which were derived, "
+                           "which are missing, and every warning. Writes nothing.")
+    _common(check)
+    norm = sub.add_parser("normalise", aliases=["normalize"], help="print (or --write) normalised front matter",
+                          epilog=EPILOG, description=(
+                              "Print the normalised front matter of each FILE. With --write, add or update "
+                              "the YAML front matter in the file, leaving every byte of the body as it was; "
+                              "a second run changes nothing."))
+    serve = sub.add_parser("serve", help="build, serve and rebuild on edits", epilog=EPILOG, description=(
+        "Build the site, serve it on http://HOST:PORT/, watch the articles, templates and configuration, "
+        "rebuild when edits settle and reload the open browser tab. A failed rebuild keeps the last good "
+        "site and shows the error in the terminal and the browser."))
+    _common(serve)
+    serve.add_argument("--output", metavar="DIR", help="output folder (default: 'output' in the config)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    norm.add_argument("files", nargs="+", metavar="FILE")
+    norm.add_argument("--config", default="briefing.yml", metavar="FILE", help="configuration file")
+    norm.add_argument("--write", action="store_true", help="update the files' front matter in place")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 2
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "serve":
+            return _serve(args)
+        return _normalise(args)
+    except BriefingError as exc:
+        print(exc.format(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _paths(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from generator.config import load_config
+
+    config = load_config(args.config)
+    base = Path(args.config).resolve().parent
+    input_dir = Path(args.input) if args.input else base / config.input_dir
+    output = getattr(args, "output", None)
+    output_dir = Path(output) if output else base / config.output_dir
+    return config, input_dir, output_dir, base / config.templates_dir
+
+
+def _print_problems(problems: tuple[Problem, ...]) -> int:
+    for line in format_problems(list(problems)):
+        print(line, file=sys.stderr)
+    return sum(1 for p in problems if p.severity != Severity.NOTE)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from generator.pipeline import build
+
+    started = time.perf_counter()
+    config, input_dir, output_dir, templates = _paths(args)
+    result = build(config, input_dir, output_dir, templates)
+    warnings = _print_problems(result.site.problems)
+    elapsed = time.perf_counter() - started
+    print(f"built {len(result.site.articles)} articles from {len(result.site.inputs)} inputs: "
+          f"{result.pages_written} files in {output_dir} ({warnings} warnings, {elapsed:.2f} s)")
+    return _strict_exit(args, warnings)
+
+
+def _strict_exit(args: argparse.Namespace, warnings: int) -> int:
+    if args.strict and warnings:
+        print(f"Aborted with {warnings} warnings in strict mode!", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from generator.pipeline import check
+    from generator.report_table import report_table
+
+    config, input_dir, _, _ = _paths(args)
+    site = check(config, input_dir)
+    print(report_table(site))
+    return _strict_exit(args, _print_problems(site.problems))
+
+
+def _normalise(args: argparse.Namespace) -> int:
+    from generator.config import load_config
+    from generator.frontmatter import render_front_matter
+    from generator.load import Unreadable, load
+    from generator.normalise import normalise
+    from generator.rewrite import front_matter_values, rewrite_file
+
+    config = load_config(args.config)
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"{name}: error: no such file", file=sys.stderr)
+            status = 1
+            continue
+        source = load(path, path.parent)
+        if isinstance(source, Unreadable):
+            print(f"{name}: error: {source.reason}", file=sys.stderr)
+            status = 1
+            continue
+        article = normalise(source, config)
+        _print_problems(article.warnings)
+        if args.write:
+            changed = rewrite_file(path, article, source.encoding)
+            print(f"{name}: {'front matter updated' if changed else 'unchanged'}")
+        else:
+            if len(args.files) > 1:
+                print(f"# {name}")
+            print(render_front_matter(front_matter_values(article)), end="")
+    return status
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from generator.config import load_config
+    from generator.pipeline import build
+    from generator.serve import serve
+
+    _, input_dir, output_dir, templates = _paths(args)
+
+    def rebuild() -> None:
+        config = load_config(args.config)
+        result = build(config, input_dir, output_dir, templates)
+        _print_problems(result.site.problems)
+
+    serve(rebuild, output_dir, [input_dir, templates, Path(args.config)], args.host, args.port)
+    return 0

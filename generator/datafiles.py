@@ -1,0 +1,67 @@
+"""The public JSON interface of the site (`data/*.json`), documented in the README.
+
+Downstream tools read these files: keys are stable, values deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.article import Article, Paragraph
+from generator.assemble import InputReport, Site
+from generator.problems import Problem, Severity
+
+ARTICLE_KEYS = ("id", "source_path", "title", "title_derived", "date", "outlet", "agency", "author",
+                "dateline", "url", "tags", "topics", "paragraphs", "provenance", "warnings")
+
+
+def dumps(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
+
+
+def problem_text(problem: Problem) -> str:
+    return f"line {problem.line}: {problem.message}" if problem.line else problem.message
+
+
+def paragraph_json(paragraph: Paragraph) -> dict[str, Any]:
+    return {"n": paragraph.n, "text": paragraph.text,
+            "topics": [m.topic for m in paragraph.topics]}
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    values = {
+        "id": article.id, "source_path": article.source_path, "title": article.title,
+        "title_derived": article.title_derived, "date": article.date, "outlet": article.outlet,
+        "agency": article.agency, "author": article.author, "dateline": article.dateline,
+        "url": article.url, "tags": list(article.tags), "topics": list(article.topics),
+        "paragraphs": [paragraph_json(p) for p in article.paragraphs],
+        "provenance": dict(article.provenance),
+        "warnings": [problem_text(w) for w in article.warnings if w.severity != Severity.NOTE],
+    }
+    assert tuple(values) == ARTICLE_KEYS
+    return values
+
+
+def articles_json(site: Site) -> bytes:
+    return dumps({"articles": [article_json(a) for a in site.articles]})
+
+
+def report_entry(report: InputReport) -> dict[str, Any]:
+    return {
+        "path": report.path, "article": report.article, "found": report.found,
+        "missing": list(report.missing), "derived": list(report.derived),
+        "warnings": [problem_text(w) for w in report.warnings if w.severity != Severity.NOTE],
+        "notes": [problem_text(w) for w in report.warnings if w.severity == Severity.NOTE],
+        "reason": report.reason,
+    }
+
+
+def report_json(site: Site) -> bytes:
+    skipped = [r for r in site.inputs if r.article is None]
+    return dumps({
+        "summary": {"inputs": len(site.inputs), "articles": len(site.articles),
+                    "skipped": len(skipped),
+                    "warnings": sum(1 for p in site.problems if p.severity != Severity.NOTE)},
+        "inputs": [report_entry(r) for r in site.inputs],
+    })

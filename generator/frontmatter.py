@@ -1,0 +1,103 @@
+"""YAML front matter: split it from the body and map its keys onto our fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from generator.problems import Problem
+
+ALIASES = {
+    "title": "title", "headline": "title",
+    "date": "date", "published": "date", "pubdate": "date", "published_at": "date",
+    "publish_date": "date", "date_published": "date", "datetime": "date",
+    "outlet": "outlet", "source": "outlet", "publication": "outlet", "publisher": "outlet",
+    "agency": "agency", "wire": "agency",
+    "author": "author", "byline": "author", "authors": "author", "by": "author",
+    "dateline": "dateline", "location": "dateline",
+    "url": "url", "link": "url", "source_url": "url", "canonical_url": "url", "original_url": "url",
+    "tags": "tags", "keywords": "tags", "tag": "tags",
+    "slug": "slug",
+    "title_derived": "title_derived",
+}
+"""Front matter key (lower case) -> our field. Keys not listed are kept as extras."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    fields: dict[str, Any]
+    """Our field name -> value as given, plus the key it came from under '<field>_key'."""
+    extra: dict[str, Any]
+    body_line: int
+    """1-based line where the body starts."""
+    problems: tuple[Problem, ...] = ()
+    present: bool = True
+    lines: tuple[int, int] = (0, 0)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Our field name -> the key as the user wrote it."""
+
+
+def split_front_matter(path: str, text: str) -> FrontMatter:
+    """Front matter when the file starts with a `---` fence and has a closing one."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return FrontMatter({}, {}, 1, present=False)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return FrontMatter({}, {}, 1, (Problem(
+            path, "front matter opened with '---' is never closed; read the file as plain text", 1,
+            hint="add a closing '---' line"),), present=False)
+    block = "\n".join(lines[1:end])
+    try:
+        raw = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        reason = getattr(exc, "problem", None) or "not valid YAML"
+        return FrontMatter({}, {}, end + 2, (Problem(
+            path, f"broken YAML front matter: {reason}; its fields were ignored", line,
+            hint="fix the YAML; the body was still read"),), lines=(1, end + 1))
+    if not isinstance(raw, dict):
+        return FrontMatter({}, {}, end + 2, (Problem(
+            path, "front matter is not a mapping of keys; its fields were ignored", 2),),
+            lines=(1, end + 1))
+    return _map_keys(path, raw, end)
+
+
+def _map_keys(path: str, raw: dict[Any, Any], end: int) -> FrontMatter:
+    fields: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    keys: dict[str, str] = {}
+    problems = []
+    for key, value in raw.items():
+        ours = ALIASES.get(str(key).strip().lower())
+        if ours == "outlet" and isinstance(value, str) and value.strip().startswith(("http://", "https://")):
+            ours = "url"
+        if ours is None:
+            extra[str(key)] = _plain(value)
+        elif ours in fields:
+            problems.append(Problem(path, f"front matter gives {ours} twice ('{keys[ours]}' and "
+                                    f"'{key}'); kept '{keys[ours]}'"))
+        elif value is not None and value != "" and value != []:
+            fields[ours] = value
+            keys[ours] = str(key)
+    return FrontMatter(fields, extra, end + 2, tuple(problems), lines=(1, end + 1), keys=keys)
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates become ISO strings so extras serialise to JSON deterministically."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def render_front_matter(values: dict[str, Any]) -> str:
+    """The YAML block `briefing normalise --write` puts at the top of a file."""
+    return "---\n" + yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=1000) + "---\n"

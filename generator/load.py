@@ -1,0 +1,93 @@
+"""Stage 1: find the input files and decode each to text.
+
+Decoding problems are the file's own business: a file that cannot be read at
+all becomes an `Unreadable` with the reason, so it still reaches the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from generator.article import SourceFile
+from generator.problems import Problem, Severity
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An input file that yields no article, and why."""
+
+    path: str
+    reason: str
+
+
+def find_inputs(input_dir: Path) -> list[Path]:
+    """Every file under the input folder, sorted so builds are deterministic."""
+    return sorted((p for p in input_dir.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
+
+
+def display_path(path: Path, input_dir: Path) -> str:
+    return f"{input_dir.name}/{path.relative_to(input_dir).as_posix()}"
+
+
+def load(path: Path, input_dir: Path) -> SourceFile | Unreadable:
+    shown = display_path(path, input_dir)
+    if path.name.startswith(".") or path.suffix.lower() not in ARTICLE_SUFFIXES:
+        return Unreadable(shown, f"not an article file (expected {', '.join(ARTICLE_SUFFIXES)})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Unreadable(shown, f"cannot read the file: {exc.strerror}")
+    return decode(shown, data)
+
+
+WESTERN_LANGUAGES = {"English", "Spanish", "French", "Portuguese", "German", "Italian", "Dutch",
+                     "Catalan", "Danish", "Swedish", "Norwegian", "Finnish"}
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's best guess, except that Western European text gets cp1252:
+    single-byte code pages tie on such text, and cp1250 would turn 'ñ' into 'ń'."""
+    guess = from_bytes(data).best()
+    if guess is None:
+        return None
+    if guess.language in WESTERN_LANGUAGES:
+        try:
+            return "cp1252", data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    return guess.encoding, str(guess)
+
+
+def decode(shown: str, data: bytes) -> SourceFile | Unreadable:
+    """Bytes to text: UTF-8 first, then a detected encoding, and say which."""
+    if not data.strip():
+        return Unreadable(shown, "the file is empty")
+    if b"\x00" in data[:8192]:
+        return Unreadable(shown, "binary file (contains NUL bytes), not text")
+    problems: list[Problem] = []
+    encoding = "utf-8"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        problems.append(Problem(shown, "UTF-8 byte order mark removed", 1, severity=Severity.NOTE))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        guessed = _detect(data)
+        if guessed is None:
+            return Unreadable(shown, "binary or unknown encoding: not UTF-8 and no text encoding fits")
+        encoding, text = guessed
+        problems.append(Problem(shown, f"encoding is not UTF-8 (first bad byte on this line); "
+                                f"decoded as {encoding}", line,
+                                hint="check the accents, or save the file as UTF-8"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        problems.append(Problem(shown, "CRLF line ends read as LF", severity=Severity.NOTE))
+    digest = hashlib.sha256(data).hexdigest()
+    return SourceFile(shown, text, digest, encoding, tuple(problems))

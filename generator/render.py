@@ -1,0 +1,90 @@
+"""Stage 5: the site as a mapping of output path -> bytes, rendered from `templates/`.
+
+Pure: nothing is written here, so a failed render leaves the published site
+untouched, and the result can be compared byte for byte between builds.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+
+from generator import datafiles
+from generator.article import FIELDS, Article
+from generator.assemble import Site
+from generator.markup import inline_html, paragraph_html
+from generator.problems import BriefingError
+
+Pages = dict[str, bytes]
+
+
+@lru_cache(maxsize=4)
+def environment(templates_dir: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["paragraph"] = paragraph_html
+    env.filters["inline"] = inline_html
+    return env
+
+
+def url_maker(page_path: str, directory_urls: bool) -> Callable[[str], str]:
+    """Relative links, so the site works from any sub-path of a host."""
+    here = posixpath.dirname(page_path)
+
+    def url(target: str) -> str:
+        target, _, fragment = target.partition("#")
+        if target.endswith("/") and not directory_urls:
+            target += "index.html"
+        relative = posixpath.relpath(target or ".", here or ".")
+        if target.endswith("/") and not relative.endswith("/"):
+            relative += "/"
+        if relative == "./":
+            relative = "./" if directory_urls else "index.html"
+        return relative + (f"#{fragment}" if fragment else "")
+
+    return url
+
+
+def render(site: Site, templates_dir: Path) -> Pages:
+    env = environment(str(templates_dir))
+    pages: Pages = {}
+    try:
+        for path, template, context in _html_pages(site):
+            pages[path] = _render_one(env, site, path, template, context)
+    except TemplateError as exc:
+        raise BriefingError(f"template error: {exc.message}", getattr(exc, "filename", None)
+                            or str(templates_dir), getattr(exc, "lineno", None),
+                            hint="fix the template; the previous site is left as it was") from None
+    pages["data/articles.json"] = datafiles.articles_json(site)
+    pages["data/report.json"] = datafiles.report_json(site)
+    for asset in sorted((templates_dir / "assets").rglob("*")):
+        if asset.is_file():
+            pages[f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}"] = asset.read_bytes()
+    return pages
+
+
+def _html_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    yield "index.html", "index.html", {"articles": site.articles, "topics": []}
+    for article in site.articles:
+        yield f"articles/{article.id}/index.html", "article.html", {"article": article}
+
+
+def _render_one(env: Environment, site: Site, path: str, template: str,
+                context: dict[str, Any]) -> bytes:
+    url = url_maker(path, site.config.site.directory_urls)
+    canonical = site.config.site.base_url + (path[:-len("index.html")] if path.endswith("index.html") else path)
+    html = env.get_template(template).render(
+        site=site.config.site, url=url, page_path=path, canonical=canonical, fields=FIELDS,
+        nav_topics=site.config.topics, topic_titles={t.slug: t.title for t in site.config.topics},
+        **context)
+    return html.encode()
+
+
+def source_label(article: Article) -> str:
+    return article.outlet or article.agency or "Unknown source"

@@ -1,0 +1,44 @@
+"""Bad input gives one clear line and never a traceback; nothing is lost."""
+
+from pathlib import Path
+
+from generator.article import SourceFile
+from generator.load import Unreadable, decode, load
+
+
+def test_empty_and_whitespace_files_are_unreadable_with_a_reason() -> None:
+    for data in (b"", b"  \n\n\t"):
+        result = decode("in/empty.txt", data)
+        assert isinstance(result, Unreadable) and "empty" in result.reason
+
+
+def test_binary_file_is_unreadable() -> None:
+    result = decode("in/photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert isinstance(result, Unreadable) and "binary" in result.reason
+
+
+def test_bom_is_removed_and_noted() -> None:
+    result = decode("in/bom.txt", "\ufeffHeadline here\n\nBody.".encode())
+    assert isinstance(result, SourceFile)
+    assert result.text.startswith("Headline") and "byte order mark" in result.problems[0].message
+
+
+def test_crlf_becomes_lf() -> None:
+    result = decode("in/crlf.txt", b"Headline one two\r\n\r\nBody text.\r\n")
+    assert isinstance(result, SourceFile) and "\r" not in result.text
+
+
+def test_latin1_is_detected_decoded_and_reported_with_its_line() -> None:
+    text = "Titular de prueba\n\nEl ministro habló el miércoles sobre la decisión del gobierno."
+    result = decode("in/latin.txt", text.encode("latin-1"))
+    assert isinstance(result, SourceFile)
+    assert "miércoles" in result.text
+    problem = result.problems[0]
+    assert "decoded as" in problem.message and problem.line == 3
+
+
+def test_non_article_files_are_reported_not_dropped(tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    result = load(tmp_path / "notes.pdf", tmp_path)
+    assert isinstance(result, Unreadable) and "not an article file" in result.reason
+    assert result.path == f"{tmp_path.name}/notes.pdf"
