@@ -39,13 +39,13 @@ def url_maker(page_path: str, directory_urls: bool) -> Callable[[str], str]:
 
     def url(target: str) -> str:
         target, _, fragment = target.partition("#")
-        if target.endswith("/") and not directory_urls:
+        is_dir = target == "" or target.endswith("/")
+        if is_dir and not directory_urls:
             target += "index.html"
+            is_dir = False
         relative = posixpath.relpath(target or ".", here or ".")
-        if target.endswith("/") and not relative.endswith("/"):
-            relative += "/"
-        if relative == "./":
-            relative = "./" if directory_urls else "index.html"
+        if is_dir:
+            relative = "./" if relative == "." else relative + "/"
         return relative + (f"#{fragment}" if fragment else "")
 
     return url
