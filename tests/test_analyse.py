@@ -1,0 +1,59 @@
+"""The topic engine: evidence-based, threshold-guarded, readable rules from configuration."""
+
+from dataclasses import replace
+
+from generator.analyse import analyse
+from generator.config import Config, TopicRule
+from tests.conftest import normalise_text
+
+
+def topics_of(text: str, config: Config) -> list[list[str]]:
+    article = analyse(normalise_text(text, config), config)
+    return [[m.topic for m in p.topics] for p in article.paragraphs]
+
+
+def test_passing_mention_does_not_make_a_topic(config: Config) -> None:
+    text = ("Embassy reopens in Caracas\n\nThe U.S. embassy in Caracas reopened its consular section on "
+            "Monday, and diplomats said visa interviews would resume next month, though oil was not discussed.")
+    assert topics_of(text, config) == [["diplomacy"]]
+
+
+def test_topic_without_its_name_gold_deal_is_mining(config: Config) -> None:
+    text = ("Gold deal\n\nThe state company agreed to sell 650 to 1,000 kilograms of gold dore bars to the "
+            "Singapore-based commodities trader Trafigura, the sources said.")
+    assert topics_of(text, config) == [["mining"]]
+
+
+def test_arraignment_before_a_judge_in_manhattan_is_the_trial(config: Config) -> None:
+    text = ("Court date\n\nMaduro was arraigned before a federal judge in Manhattan, where his lawyers "
+            "entered a plea of not guilty.")
+    assert topics_of(text, config) == [["maduro-trial"]]
+
+
+def test_recap_of_the_capture_is_not_the_trial(config: Config) -> None:
+    text = ("Reset\n\nAfter Maduro's capture in January, when he was flown to New York to face drug "
+            "trafficking charges, Washington began talks with the interim government.")
+    assert "maduro-trial" not in topics_of(text, config)[0]
+
+
+def test_exclude_vetoes_and_evidence_lists_matched_terms(config: Config) -> None:
+    article = analyse(normalise_text("T\n\nThe mining code and gold royalties changed, "
+                                     "and antipersonnel mines were cleared.", config), config)
+    assert article.paragraphs[0].topics == ()
+    gold = analyse(normalise_text("T\n\nThe mining code sets gold royalties at 5%.", config), config)
+    match = gold.paragraphs[0].topics[0]
+    assert match.topic == "mining" and set(match.evidence) >= {"mining code", "mining", "gold", "royalt*"}
+    assert match.score >= 3.5
+
+
+def test_rules_come_from_configuration(config: Config) -> None:
+    custom = replace(config, topics=(TopicRule("football", "Football", "", (("goal", 2.0), ("striker", 2.0)),
+                                               min_score=3.0),))
+    assert topics_of("T\n\nThe striker scored a late goal.", custom) == [["football"]]
+    assert topics_of("T\n\nThe striker scored.", custom) == [[]]
+
+
+def test_article_topics_follow_from_paragraphs(config: Config) -> None:
+    article = analyse(normalise_text("T\n\nCrude exports by PDVSA rose to 900,000 barrels a day.\n\n"
+                                     "The embassy reopened and diplomats returned to Caracas.", config), config)
+    assert article.topics == ("oil", "diplomacy")
