@@ -727,6 +727,37 @@ def generate(size: int, seed: int, out: Path, peers: Path | None = None) -> list
     return items
 
 
+CACHE = ROOT / "bench" / "results" / "tmp" / "corpus"
+
+
+def ensure_corpus(size: int, seed: int = 1, peers: bool = True, cache: Path = CACHE,
+                  log=print) -> tuple[Path, Path | None]:
+    """The corpus (and peers) under `cache`, generated once per (size, seed, generator source).
+
+    Returns (articles folder, peers folder or None)."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(SEEDS.glob("*.txt")):
+        digest.update(path.read_bytes())
+    stamp = {"size": size, "seed": seed, "peers": peers, "source": digest.hexdigest()[:16]}
+    base = cache / f"seed{seed}-{size}"
+    articles, peer_dir = base / "articles", base / "peers"
+    stamp_file = base / "stamp.json"
+    try:
+        old = json.loads(stamp_file.read_text())
+    except (OSError, ValueError):
+        old = None
+    if old is not None and (old == stamp or (not peers and {**old, "peers": False} == stamp)):
+        return articles, (peer_dir if old["peers"] else None)
+    log(f"generating corpus: {size} articles, seed {seed}{' with peers' if peers else ''} -> {base}")
+    stamp_file.unlink(missing_ok=True)
+    items = generate(size, seed, articles, peer_dir if peers else None)
+    log("  " + summary(items))
+    stamp_file.write_text(json.dumps(stamp))
+    return articles, (peer_dir if peers else None)
+
+
 def summary(items: list[Item]) -> str:
     from collections import Counter
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, replace
 
 from generator.article import FIELDS, Article
 from generator.config import Config
+from generator.corroborate import Point, corroborate
 from generator.load import Unreadable
 from generator.problems import Problem, Severity
+from generator.topics import TopicSummary, summarise_topics
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,18 @@ class Site:
     """One per input file, sorted by path."""
     problems: tuple[Problem, ...]
     """Every warning of the build, for the terminal and `--strict`."""
+    points: tuple[Point, ...] = ()
+    """Facts reported by one or more sources, most corroborated first."""
+    topics: tuple[TopicSummary, ...] = ()
+
+    @property
+    def by_id(self) -> dict[str, Article]:
+        return {a.id: a for a in self.articles}
+
+    @property
+    def other_coverage(self) -> tuple[Article, ...]:
+        """Articles with no paragraph in any topic: still on the site, listed apart."""
+        return tuple(a for a in self.articles if not a.topics)
 
 
 def assemble(articles: list[Article], unreadable: list[Unreadable], config: Config) -> Site:
@@ -49,7 +63,9 @@ def assemble(articles: list[Article], unreadable: list[Unreadable], config: Conf
     reports.sort(key=lambda r: r.path)
     problems = [p for r in reports for p in r.warnings]
     problems += _extra_keys(articles)
-    return Site(config, tuple(ordered), tuple(reports), tuple(problems))
+    points = corroborate(tuple(ordered))
+    topics = summarise_topics(config.topics, tuple(ordered), points)
+    return Site(config, tuple(ordered), tuple(reports), tuple(problems), points, topics)
 
 
 def _unique_ids(articles: list[Article]) -> list[Article]:

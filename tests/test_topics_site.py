@@ -1,0 +1,110 @@
+"""Topic pages: every passage attributed and linked to the paragraph that carries it."""
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+from generator.config import load_config
+from generator.corroborate import corroborate
+from generator.pipeline import build, read_corpus
+
+TOPICS = ("diplomacy", "mining", "oil", "maduro-trial")
+
+
+def build_site(project: Path) -> Path:
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates")
+    return project / "site"
+
+
+def paragraphs(site: Path) -> dict[tuple[str, int], str]:
+    data = json.loads((site / "data/articles.json").read_text())
+    return {(a["id"], p["n"]): p["text"] for a in data["articles"] for p in a["paragraphs"]}
+
+
+def test_every_passage_on_every_topic_page_is_linked_to_its_paragraph(project: Path) -> None:
+    site = build_site(project)
+    texts = paragraphs(site)
+    for slug in TOPICS:
+        html = (site / "topics" / slug / "index.html").read_text()
+        points = re.findall(r'<article class="point" id="[^"]+">(.*?)</article>', html, re.S)
+        assert points, slug
+        for point in points:
+            quote = unescape(re.search(r"<blockquote[^>]*><p>(.*?)</p></blockquote>", point, re.S).group(1))
+            items = re.findall(r'<li><a href="\.\./\.\./articles/([^/]+)/#p-(\d+)">(.*?)</a>(?:: <q>(.*?)</q>)?</li>',
+                               point, re.S)
+            assert items, f"{slug}: a point without sources"
+            first_id, first_n = items[0][0], int(items[0][1])
+            assert quote in texts[(first_id, first_n)]
+            for article_id, n, label, text in items:
+                assert (article_id, int(n)) in texts, f"{slug}: link to a missing paragraph"
+                assert "¶" in label and re.search(r"\d{4}-\d{2}-\d{2}|undated", label)
+                if text:
+                    assert unescape(text) in texts[(article_id, int(n))]
+
+
+def test_topics_json_lists_passages_with_score_evidence_and_cluster(project: Path) -> None:
+    site = build_site(project)
+    data = json.loads((site / "data/topics.json").read_text())
+    assert [t["slug"] for t in data["topics"]] == list(TOPICS)
+    texts = paragraphs(site)
+    clusters = {p["id"] for t in data["topics"] for p in t["points"]}
+    for topic in data["topics"]:
+        assert topic["articles"] and topic["passages"] and topic["title"] and topic["description"]
+        for passage in topic["passages"]:
+            assert passage["text"] in texts[(passage["article"], passage["n"])]
+            assert passage["score"] > 0 and passage["evidence"] and passage["cluster"] in clusters
+    articles = json.loads((site / "data/articles.json").read_text())["articles"]
+    tagged = {(a["id"], p["n"]) for a in articles for p in a["paragraphs"] if "mining" in p["topics"]}
+    mining = next(t for t in data["topics"] if t["slug"] == "mining")
+    assert {(p["article"], p["n"]) for p in mining["passages"]} == tagged
+
+
+def test_corroboration_on_the_seeds(project: Path) -> None:
+    config = load_config(project / "briefing.yml")
+    articles, _ = read_corpus(project / "seeds", config)
+    points = corroborate(tuple(articles))
+    phased = [p for p in points if any("phased process" in x.text for x in p.passages)]
+    assert len(phased) == 1 and len({x.article for x in phased[0].passages}) >= 4
+    visit = [p for p in points if any("two-day visit" in x.text for x in p.passages)]
+    assert len(visit) == 1 and len({x.article for x in visit[0].passages}) == 5
+    assert len(visit[0].sources) == 5 and not visit[0].single_source
+    assert any(p.single_source for p in points)
+
+
+WIRE = ("---\ntitle: {title}\noutlet: {outlet}\nagency: AP\ndate: 2026-03-07\n---\n"
+        "CARACAS (AP) — Venezuela's interim government reopened the Orinoco gold mining arc to foreign "
+        "companies on Friday, granting the first concessions to miners from Canada and Australia.\n\n"
+        "Officials said the mining code would be published next week.\n")
+
+
+def test_copies_of_one_wire_story_count_once(project: Path) -> None:
+    seeds = project / "seeds"
+    for name, outlet in (("gleaner", "The Gleaner"), ("factors", "factorsways.com")):
+        (seeds / f"{name}.md").write_text(WIRE.format(title=f"Gold arc reopens ({name})", outlet=outlet))
+    (seeds / "own.md").write_text("---\ntitle: Own report\noutlet: El País\ndate: 2026-03-07\n---\n"
+                                  "Venezuela reopened the Orinoco gold mining arc to foreign companies on Friday, "
+                                  "with first concessions for Canadian and Australian miners.\n")
+    site = build_site(project)
+    html = re.sub(r"\s+", " ", unescape((site / "topics/mining/index.html").read_text()))
+    assert "2 independent sources</span>: AP, via The Gleaner and factorsways.com; El País" in html
+    points = json.loads((site / "data/topics.json").read_text())["topics"][1]["points"]
+    arc = next(p for p in points if {x["article"] for x in p["passages"]} >= {"gleaner", "factors", "own"})
+    assert [s["name"] for s in arc["independent_sources"]] == ["AP", "El País"]
+
+
+def test_article_in_no_topic_is_listed_as_other_coverage(project: Path) -> None:
+    (project / "seeds/football.txt").write_text("Caracas derby ends level\n\nThe match ended 1-1 after a "
+                                                "late equaliser in front of 30,000 fans.\n")
+    site = build_site(project)
+    index = (site / "index.html").read_text()
+    other = index.split('id="other-h"')[1].split("</section>")[0]
+    assert "Caracas derby ends level" in other
+    assert (site / "articles/football/index.html").is_file()
+
+
+def test_article_pages_show_topic_chips_with_evidence(project: Path) -> None:
+    site = build_site(project)
+    html = (site / "articles/001-3a454840917e6663/index.html").read_text()
+    assert re.search(r'<summary><a href="\.\./\.\./topics/mining/">Mining</a></summary>score [\d.]+: [^<]*gold', html)
