@@ -7,13 +7,14 @@ pairs (ids are grouped with a dict, ordering is one sort).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from generator.article import FIELDS, Article
 from generator.config import Config
 from generator.corroborate import Point, corroborate
 from generator.load import Unreadable
 from generator.problems import Problem, Severity
+from generator.source_index import SourceSummary, index_sources, related_articles
 from generator.topics import TopicSummary, summarise_topics
 
 
@@ -43,6 +44,18 @@ class Site:
     points: tuple[Point, ...] = ()
     """Facts reported by one or more sources, most corroborated first."""
     topics: tuple[TopicSummary, ...] = ()
+    sources: tuple[SourceSummary, ...] = ()
+    related: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    """Article id -> articles sharing points with it, most shared first."""
+
+    @property
+    def latest_date(self) -> str | None:
+        return max((a.date[:10] for a in self.articles if a.date), default=None)
+
+    @property
+    def source_of(self) -> dict[str, str]:
+        """Source name -> page slug."""
+        return {s.name: s.slug for s in self.sources}
 
     @property
     def by_id(self) -> dict[str, Article]:
@@ -65,7 +78,8 @@ def assemble(articles: list[Article], unreadable: list[Unreadable], config: Conf
     problems += _extra_keys(articles)
     points = corroborate(tuple(ordered))
     topics = summarise_topics(config.topics, tuple(ordered), points)
-    return Site(config, tuple(ordered), tuple(reports), tuple(problems), points, topics)
+    return Site(config, tuple(ordered), tuple(reports), tuple(problems), points, topics,
+                index_sources(tuple(ordered)), related_articles(points))
 
 
 def _unique_ids(articles: list[Article]) -> list[Article]:

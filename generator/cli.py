@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
         "(HTML pages, data/*.json, the build report) to the output folder in one atomic swap."))
     _common(build)
     build.add_argument("--output", metavar="DIR", help="output folder (default: 'output' in the config)")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index (faster)")
     check = sub.add_parser("check", help="normalise and report, write nothing", epilog=EPILOG,
                            description="Print a table of every article's fields, which were derived, "
                            "which are missing, and every warning. Writes nothing.")
@@ -101,10 +102,13 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     config, input_dir, output_dir, templates = _paths(args)
-    result = build(config, input_dir, output_dir, templates)
+    result = build(config, input_dir, output_dir, templates, search=not args.no_search)
     warnings = _print_problems(result.site.problems)
     elapsed = time.perf_counter() - started
-    print(f"built {len(result.site.articles)} articles from {len(result.site.inputs)} inputs: "
+    change = result.changes
+    summary = (f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"
+               if change else "no article changed")
+    print(f"built {len(result.site.articles)} articles from {len(result.site.inputs)} inputs ({summary}): "
           f"{result.pages_written} files in {output_dir} ({warnings} warnings, {elapsed:.2f} s)")
     return _strict_exit(args, warnings)
 

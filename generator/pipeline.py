@@ -13,14 +13,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import __version__
 from generator.analyse import analyse
 from generator.article import Article
 from generator.assemble import Site, assemble
+from generator.changes import ChangeSet, next_history, read_history, write_history
 from generator.config import Config
 from generator.load import Unreadable, find_inputs, load
 from generator.normalise import normalise
 from generator.problems import BriefingError
 from generator.publish import publish
+from generator.search import index_search
 from generator.render import render
 
 POOL_THRESHOLD = 400
@@ -31,6 +34,8 @@ POOL_THRESHOLD = 400
 class BuildResult:
     site: Site
     pages_written: int
+    changes: ChangeSet | None
+    """What this build changed since the previous one (None when nothing did)."""
 
 
 def read_article(path: Path, input_dir: Path, config: Config) -> Article | Unreadable:
@@ -67,7 +72,14 @@ def check(config: Config, input_dir: Path) -> Site:
     return assemble(articles, unreadable, config)
 
 
-def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path) -> BuildResult:
+def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
+          cache_dir: Path | None = None, search: bool = True) -> BuildResult:
+    cache_dir = cache_dir or output_dir.parent / ".cache"
     site = check(config, input_dir)
-    pages = render(site, templates_dir)
-    return BuildResult(site, publish(pages, output_dir))
+    previous = read_history(cache_dir)
+    history = next_history(previous, site.articles, __version__)
+    pages = render(site, templates_dir, history)
+    written = publish(pages, output_dir, index_search if search else None)
+    write_history(cache_dir, history)
+    new = history.latest if history.latest is not previous.latest else None
+    return BuildResult(site, written, new)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 
-def publish(pages: dict[str, bytes], output_dir: Path) -> int:
+def publish(pages: dict[str, bytes], output_dir: Path,
+            finish: Callable[[Path], None] | None = None) -> int:
+    """`finish` runs on the complete staging folder before the swap (the search index)."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
@@ -20,6 +23,8 @@ def publish(pages: dict[str, bytes], output_dir: Path) -> int:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         _write_all(pages, staging)
+        if finish:
+            finish(staging)
         if output_dir.exists():
             output_dir.rename(old)
         staging.rename(output_dir)

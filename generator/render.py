@@ -15,13 +15,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
-from generator import datafiles
+from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
 from generator.assemble import Site
+from generator.changes import History
 from generator.markup import inline_html, paragraph_html
 from generator.problems import BriefingError
 
 Pages = dict[str, bytes]
+MAX_RELATED = 8
+FEED_SIZE = 50
 
 
 @lru_cache(maxsize=4)
@@ -52,12 +55,18 @@ def url_maker(page_path: str, directory_urls: bool) -> Callable[[str], str]:
     return url
 
 
-def render(site: Site, templates_dir: Path) -> Pages:
+def render(site: Site, templates_dir: Path, history: History | None = None) -> Pages:
     env = environment(str(templates_dir))
     pages: Pages = {}
+    shared = shared_context(site)
+    history = history or History((), {})
     try:
-        for path, template, context in _html_pages(site):
-            pages[path] = _render_one(env, site, path, template, context)
+        for path, template, context in (*_html_pages(site, history), *_xml_pages(site, history)):
+            pages[path] = _render_one(env, site, path, template, context, shared)
+        pages["sitemap.xml"] = _render_one(env, site, "sitemap.xml", "sitemap.xml", {
+            "pages": [p.removesuffix("index.html") for p in sorted(pages)
+                      if p.endswith(".html") and p != "404.html"]}, shared)
+        pages["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {site.config.site.base_url}sitemap.xml\n".encode()
     except TemplateError as exc:
         path, line = _template_location(exc, templates_dir)
         raise BriefingError(f"template error: {exc.message}", path, line,
@@ -65,6 +74,7 @@ def render(site: Site, templates_dir: Path) -> Pages:
     pages["data/articles.json"] = datafiles.articles_json(site)
     pages["data/report.json"] = datafiles.report_json(site)
     pages["data/topics.json"] = datafiles.topics_json(site)
+    pages["data/changes.json"] = datafiles.dumps({"builds": [e.as_json() for e in reversed(history.entries)]})
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
             pages[f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}"] = asset.read_bytes()
@@ -83,21 +93,71 @@ def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, in
     return str(templates_dir), None
 
 
-def _html_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every page of the site, with its template and what it shows."""
+    rows = charts.coverage_rows(site.articles, site.config.topics)
     yield "index.html", "index.html", {"articles": site.articles, "topics": site.topics,
-                                       "other": site.other_coverage}
+                                       "other": site.other_coverage, "changes": history.latest,
+                                       "chart": charts.coverage_chart(rows, site.config.topics),
+                                       "rows": rows}
     for article in site.articles:
-        yield f"articles/{article.id}/index.html", "article.html", {"article": article}
+        yield f"articles/{article.id}/index.html", "article.html", {
+            "article": article, "related": site.related.get(article.id, ())[:MAX_RELATED]}
+    yield "topics/index.html", "topics.html", {"topics": site.topics}
     for topic in site.topics:
         yield f"topics/{topic.slug}/index.html", "topic.html", {"topic": topic}
+    yield "sources/index.html", "sources.html", {"sources": site.sources, "matrix": _matrix(site)}
+    for source in site.sources:
+        yield f"sources/{source.slug}/index.html", "source.html", {"source": source}
+    yield "timeline/index.html", "timeline.html", {"days": _days(site.articles),
+                                                   "undated": [a for a in site.articles if not a.date]}
+    yield "about/index.html", "about.html", {"inputs": site.inputs, "problems": site.problems}
+    yield "search/index.html", "search.html", {}
+    yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
+    yield "404.html", "404.html", {}
+
+
+def _xml_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    updated = feeds.feed_updated(site.articles)
+    yield "changes/feed.xml", "changes.xml", {"entries": tuple(reversed(history.entries)), "updated": updated}
+    yield "feed.xml", "feed.xml", {"feed_articles": site.articles[:FEED_SIZE], "updated": updated,
+                                   "feed_title": site.config.site.title, "feed_path": "feed.xml"}
+    for topic in site.topics:
+        yield f"topics/{topic.slug}/feed.xml", "feed.xml", {
+            "feed_articles": topic.articles[:FEED_SIZE], "updated": feeds.feed_updated(topic.articles),
+            "feed_title": f"{topic.title} · {site.config.site.title}",
+            "feed_path": f"topics/{topic.slug}/feed.xml"}
+
+
+def _days(articles: tuple[Article, ...]) -> list[tuple[str, list[Article]]]:
+    days: dict[str, list[Article]] = {}
+    for article in articles:
+        if article.date:
+            days.setdefault(article.date[:10], []).append(article)
+    return sorted(days.items(), reverse=True)
+
+
+def _matrix(site: Site) -> dict[str, Any]:
+    """Topics × sources: how many of each source's articles touch each topic."""
+    counts = {(s.slug, slug): n for s in site.sources for slug, n in s.topics}
+    peak = max(counts.values(), default=0)
+    return {"counts": counts, "peak": peak, "cell": charts.matrix_cell}
+
+
+def shared_context(site: Site) -> dict[str, Any]:
+    """What every page may use, computed once per build (not once per page)."""
+    return {"site": site.config.site, "fields": FIELDS, "articles_by_id": site.by_id,
+            "source_of": site.source_of, "latest": site.latest_date, "rfc3339": feeds.rfc3339,
+            "nav_topics": site.config.topics, "topic_titles": {t.slug: t.title for t in site.config.topics}}
 
 
 def _render_one(env: Environment, site: Site, path: str, template: str,
-                context: dict[str, Any]) -> bytes:
+                context: dict[str, Any], shared: dict[str, Any]) -> bytes:
     url = url_maker(path, site.config.site.directory_urls)
     canonical = site.config.site.base_url + (path[:-len("index.html")] if path.endswith("index.html") else path)
     html = env.get_template(template).render(
-        site=site.config.site, articles_by_id=site.by_id, url=url, page_path=path, canonical=canonical, fields=FIELDS,
+        site=site.config.site, articles_by_id=site.by_id, source_of=site.source_of,
+        latest=site.latest_date, rfc3339=feeds.rfc3339, page_depth=path.count("/"), url=url, page_path=path, canonical=canonical, fields=FIELDS,
         nav_topics=site.config.topics, topic_titles={t.slug: t.title for t in site.config.topics},
         **context)
     return html.encode()
