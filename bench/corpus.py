@@ -34,7 +34,7 @@ import random
 import re
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,10 +73,54 @@ TRIAL_EXTRA = [
 ]
 
 US_OFFICIALS = [("Doug Burgum", "Burgum"), ("Chris Wright", "Wright"), ("Marco Rubio", "Rubio"),
-                ("Scott Bessent", "Bessent"), ("Howard Lutnick", "Lutnick"), ("Kristi Noem", "Noem")]
-CITIES = ["Mexico City", "Bogota", "Panama City", "Miami", "Madrid", "Lima", "Havana", "Santo Domingo"]
+                ("Scott Bessent", "Bessent"), ("Howard Lutnick", "Lutnick"), ("Kristi Noem", "Noem"),
+                ("Jamieson Greer", "Greer"), ("Brooke Rollins", "Rollins"), ("Sean Duffy", "Duffy"),
+                ("Pam Bondi", "Bondi")]
+CITIES = ["Mexico City", "Bogota", "Panama City", "Miami", "Madrid", "Lima", "Havana", "Santo Domingo",
+          "Quito", "Brasilia", "Houston", "Port of Spain", "Santiago", "San Juan"]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-TRADERS = ["Trafigura", "Vitol", "Glencore", "Gunvor", "Mercuria"]
+TRADERS = ["Trafigura", "Vitol", "Glencore", "Gunvor", "Mercuria", "Castleton", "Hartree", "Freepoint"]
+# Word swaps applied at random, so that recombined sentences are not all verbatim copies.
+SYNONYMS = {
+    "said": ["stated", "told reporters", "noted", "insisted"], "announced": ["declared", "confirmed", "unveiled"],
+    "companies": ["firms", "businesses", "groups"], "country": ["nation"], "country's": ["nation's"],
+    "vast": ["huge", "enormous", "sizeable"], "significant": ["major", "notable", "considerable"],
+    "officials": ["authorities", "representatives", "policymakers"], "visit": ["trip", "tour", "mission"],
+    "talks": ["negotiations", "discussions", "meetings"], "restore": ["re-establish", "revive", "rebuild"],
+    "cooperation": ["collaboration", "partnership", "coordination"], "sector": ["industry", "field"],
+    "emphasised": ["stressed", "underlined"], "expressed": ["voiced", "signalled", "shown"],
+    "recent": ["latest", "past"], "growing": ["rising", "increasing", "mounting"], "began": ["started"],
+    "important": ["key", "crucial"], "increase": ["rise", "boost", "jump"], "leader": ["head", "chief"],
+    "relations": ["ties", "links"], "economic": ["financial", "commercial"], "however": ["though", "still"],
+    "government": ["administration", "executive", "cabinet"], "decision": ["choice", "move", "step"],
+    "pushed": ["pressed", "lobbied"], "opportunities": ["openings", "prospects", "chances"],
+    "region": ["hemisphere", "area"], "stability": ["calm", "security", "order"],
+    "focused": ["centred", "concentrated"], "statement": ["communique", "release", "note"],
+    "investors": ["financiers", "backers", "funds"], "plans": ["proposals", "schemes", "intentions"],
+}
+FIRST_NAMES = ["Ana", "Carlos", "Maria", "John", "Sarah", "Luis", "Elena", "David", "Paula", "Miguel", "Rosa",
+               "Andrew", "Lucia", "Javier", "Emily", "Ricardo", "Fernanda", "Thomas", "Gabriela", "Victor",
+               "Isabel", "Daniel", "Carmen", "Rafael", "Julia", "Pedro", "Laura", "Ahmed", "Priya", "Chen"]
+LAST_NAMES = ["Mendoza", "Guerrero", "Castillo", "Whitfield", "Romero", "Alvarado", "Navarro", "Hughes",
+              "Ibáñez", "Quintero", "Salas", "Montero", "Pacheco", "Ferreira", "Brennan", "Molina", "Zambrano",
+              "Ortiz", "Lozano", "Harper", "Villegas", "Escobar", "Duarte", "Kowalski", "Nakamura", "Osei",
+              "Varga", "Lindgren", "Acosta", "Serrano"]
+ROLES = ["an analyst", "a senior economist", "a director", "a political scientist", "a lawyer",
+         "a researcher", "a former diplomat", "a partner", "a consultant", "a spokesperson"]
+ORG_A = ["Andes", "Caribbean", "Orinoco", "Atlantic", "Hemisphere", "Meridian", "Southern Cross", "Latam",
+         "Essequibo", "Cordillera", "Bolivar", "Gulf"]
+ORG_B = ["Risk", "Capital", "Energy", "Policy", "Strategy", "Mining", "Legal", "Markets", "Security", "Trade"]
+ORG_C = ["Advisors", "Partners", "Institute", "Group", "Research", "Council", "Associates", "Analytics"]
+QUOTES = [
+    "Nobody expects this to be quick or easy", "The details will matter more than the announcements",
+    "Investors want guarantees before they commit serious money", "This is a turning point, but a fragile one",
+    "The question is who controls the revenue", "Security on the ground is still the main risk",
+    "Washington wants results before the election cycle", "Caracas has little room to say no",
+    "Contracts signed now will be tested in court later", "The market has already priced in part of this",
+    "It is a political bet as much as an economic one", "The regional neighbours are watching closely",
+    "Without new laws the money will not arrive", "Production cannot recover overnight",
+    "Everything depends on the next six months", "The legal process has its own timetable",
+]
 
 AGENCIES = {  # name -> (credit in a dateline, domain)
     "AP": ("AP", "apnews.com"), "AFP": ("AFP", "afp.com"), "Reuters": ("Reuters", "reuters.com"),
@@ -152,7 +196,9 @@ HASHTAGS = {"diplomacy": ["DiplomaticRelations", "USRelations", "Geopolitics"],
             "maduro-trial": ["Maduro", "MaduroTrial", "Justice"]}
 
 START = dt.date(2025, 4, 1)
-DAYS = (dt.date(2026, 3, 31) - START).days + 1
+END = dt.date(2026, 3, 31)
+DAYS = (END - START).days + 1
+VOICE = "<a quote from someone only this article cites, about twenty words long>"
 ABBREVIATIONS = ("U.S.", "U.N.", "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Jr.", "D.C.", "Gen.", "Sen.")
 
 
@@ -233,7 +279,26 @@ class Perturber:
         self.mapping = mapping
         keys = sorted(mapping, key=len, reverse=True)
         self.pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
-        self.scale = rng.choice([0.5, 0.75, 0.8, 1.2, 1.25, 1.5, 2.0])
+        self.scale = rng.choice([0.5, 0.6, 0.75, 0.8, 0.9, 1.1, 1.2, 1.25, 1.5, 1.75, 2.0, 2.5])
+        self.synonym_rate = rng.uniform(0.25, 0.6)
+        self.synonyms = re.compile(r"\b(" + "|".join(re.escape(k) for k in SYNONYMS) + r")\b", re.I)
+
+    def synonym(self, match: re.Match[str]) -> str:
+        word = match.group(1)
+        if self.rng.random() > self.synonym_rate:
+            return word
+        new = self.rng.choice(SYNONYMS[word.lower()])
+        return new[0].upper() + new[1:] if word[0].isupper() else new
+
+    def voice(self) -> str:
+        """A quote from someone only this article cites: the text real articles do not share."""
+        rng = self.rng
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        org = f"{rng.choice(ORG_A)} {rng.choice(ORG_B)} {rng.choice(ORG_C)}"
+        quote = self.synonyms.sub(self.synonym, rng.choice(QUOTES))
+        if rng.random() < 0.5:
+            return f'"{quote}," said {name}, {rng.choice(ROLES)} at {org}.'
+        return f'{name}, {rng.choice(ROLES)} at {org}, said: "{quote}."'
 
     def number(self, match: re.Match[str]) -> str:
         text = match.group(0)
@@ -245,6 +310,7 @@ class Perturber:
 
     def __call__(self, text: str) -> str:
         text = self.pattern.sub(lambda m: self.mapping[m.group(1)], text)
+        text = self.synonyms.sub(self.synonym, text)
         return re.sub(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\w.])|(?<![\w.,])\d+(?![\w.,]\d)", self.number, text)
 
 
@@ -268,7 +334,8 @@ class Item:
     paragraphs: list[str]
     shape: str
     url: str
-    extra: dict = field(default_factory=dict)
+    copy_of: int | None = None
+    """An outlet running an earlier wire story: the index of that story."""
 
     @property
     def source(self) -> str:
@@ -329,11 +396,45 @@ def make_item(seed: int, index: int, sentences: list[Sentence]) -> Item:
         title += rng.choice([" as talks continue", " amid uncertainty", ", officials say", " in {}".format(
             dateline[0].title()), ": what we know", " despite objections"])
     paragraphs = _paragraphs(rng, perturb, topics, sentences)
-    article_id = f"{index:06d}-{slug(title)[:60].rstrip('-')}"
-    domain = OUTLETS.get(outlet or "") or AGENCIES[agency][1] if (outlet or agency) else "example.com"
-    url = f"https://www.{domain}/{when:%Y/%m/%d}/{slug(title)[:70].rstrip('-')}-{index}"
-    return Item(index, article_id, title, when, topics, outlet, agency, authors, dateline, paragraphs,
-                shape, url)
+    copy_of = None
+    if index >= 1 and shape in COPY_SHAPES and rng.random() < COPY_SHARE:
+        copy_of = index - rng.randint(1, min(index, 150))
+    item = Item(index, "", title, when, topics, outlet, agency, authors, dateline, paragraphs, shape, "",
+                copy_of)
+    _name(item)
+    return item
+
+
+def _name(item: Item) -> None:
+    item.id = f"{item.index:06d}-{slug(item.title)[:60].rstrip('-')}"
+    domain = OUTLETS[item.outlet] if item.outlet else AGENCIES[item.agency][1]
+    item.url = f"https://www.{domain}/{item.date:%Y/%m/%d}/{slug(item.title)[:70].rstrip('-')}-{item.index}"
+
+
+COPY_SHARE = 0.15
+"""Share of outlet articles that are an earlier wire story run again (as outlets do)."""
+COPY_SHAPES = {"raw_date_prefix", "raw_utc_bare_byline", "raw_byline_pipe", "raw_hashtags", "fm_basic",
+               "fm_agency", "other_single_newline", "other_fm_aliases", "other_crlf"}
+
+
+def copy_wire_story(item: Item, original: Item) -> None:
+    """The outlet runs the agency's story: same text, perhaps cut short, a few hours later."""
+    if original.agency is None or item.outlet is None:
+        item.copy_of = None
+        return
+    rng = random.Random(f"copy:{item.index}")
+    paragraphs = list(original.paragraphs)
+    for _ in range(rng.randint(0, 3)):
+        if len(paragraphs) > 6 and sum(len(p.split()) for p in paragraphs[:-1]) >= 520:
+            paragraphs.pop()
+    item.paragraphs = paragraphs
+    item.agency, item.topics, item.dateline = original.agency, list(original.topics), original.dateline
+    item.authors = list(original.authors)
+    item.title = original.title if rng.random() < 0.6 else "UPDATE: " + original.title
+    item.date = original.date + dt.timedelta(minutes=rng.randint(20, 30 * 60))
+    if item.date.date() > END:
+        item.date = original.date - dt.timedelta(minutes=rng.randint(20, 600))
+    _name(item)
 
 
 def _paragraphs(rng: random.Random, perturb: Perturber, topics: list[str],
@@ -369,18 +470,23 @@ def _paragraphs(rng: random.Random, perturb: Perturber, topics: list[str],
             words += len(s.text.split())
         texts = [c.text for c in chosen]
         rng.shuffle(texts)
+        if rng.random() < 0.35:
+            texts.append(VOICE)
         paragraphs.append(texts)
 
     def total() -> int:
         return sum(len(s.split()) for p in paragraphs for s in p)
 
-    while total() > 890:
+    while total() > 860:
         longest = max((p for p in paragraphs if len(p) > 1), key=lambda p: sum(len(s.split()) for s in p))
         longest.pop()
-    while total() < 510:
+    while total() < 530:
         shortest = min(paragraphs, key=lambda p: sum(len(s.split()) for s in p))
         shortest.append(pick(rng.choice(topics)).text)
-    return [perturb(" ".join(p)) for p in paragraphs]
+    texts = [[perturb.voice() if s is VOICE else perturb(s) for s in p] for p in paragraphs]
+    while sum(len(s.split()) for p in texts for s in p) > 895:  # swaps can add a few words
+        max((p for p in texts if len(p) > 1), key=lambda p: sum(len(s.split()) for s in p)).pop()
+    return [" ".join(p) for p in texts]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -717,7 +823,17 @@ def _md(text: str) -> str:
 
 def generate(size: int, seed: int, out: Path, peers: Path | None = None) -> list[Item]:
     sentences = load_sentences()
-    items = [make_item(seed, i, sentences) for i in range(size)]
+    items = []
+    for i in range(size):
+        item = make_item(seed, i, sentences)
+        if item.copy_of is not None:  # the nearest earlier wire story
+            j = next((j for j in range(item.copy_of, max(-1, item.copy_of - 60), -1) if items[j].agency), None)
+            if j is None:
+                item.copy_of = None
+            else:
+                item.copy_of = j
+                copy_wire_story(item, items[j])
+        items.append(item)
     _fresh(out)
     for item in items:
         name, data = render_file(item)
@@ -766,9 +882,10 @@ def summary(items: list[Item]) -> str:
     shapes = Counter(i.shape.split("_")[0] for i in items)
     topics = Counter(len(i.topics) for i in items)
     sources = len({i.source for i in items})
+    copies = sum(1 for i in items if i.copy_of is not None)
     return (f"{len(items)} articles; words {min(words)}-{max(words)} (mean {sum(words) / len(words):.0f}); "
             f"paragraphs {min(paras)}-{max(paras)}; shapes {dict(shapes)}; topics per article {dict(topics)}; "
-            f"{sources} distinct outlets/wires; dates {min(i.date for i in items):%Y-%m-%d}.."
+            f"{sources} distinct outlets/wires; {copies} wire copies; dates {min(i.date for i in items):%Y-%m-%d}.."
             f"{max(i.date for i in items):%Y-%m-%d}")
 
 

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import threading
@@ -33,6 +31,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
+from fingerprint import code_fingerprint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -77,14 +76,33 @@ class Run:
     ok: bool
     exit_code: int
     note: str = ""
+    others: float = 0.0
+    """Share of the machine's CPU that other processes used during the run (0: quiet, 1: all cores busy)."""
+    waited: float = 0.0
+    """Seconds spent waiting for the machine to go quiet before the run."""
     code: str = ""
     """Fingerprint of our generator's source at the time (ours only)."""
 
 
-def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, float, float, int]:
-    """(wall s, cpu s, peak tree RSS MB, max single RSS MB, exit code) of one command."""
+def _busy() -> float:
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
+def wait_for_quiet(max_wait: float, threshold: float = 20.0) -> float:
+    """Wait (at most max_wait s) until the machine's CPU use over one second is below threshold %."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < max_wait:
+        if psutil.cpu_percent(interval=1.0) < threshold:
+            break
+    return time.perf_counter() - started
+
+
+def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, float, float, int, float]:
+    """(wall s, cpu s, peak tree RSS MB, max single RSS MB, exit code, others' CPU share) of one command."""
     peak = 0
     stop = threading.Event()
+    busy_before = _busy()
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
@@ -117,37 +135,8 @@ def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, fl
         proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     max_rss = usage.ru_maxrss / 1024
-    return wall, cpu, max(peak / 2**20, max_rss), max_rss, proc.returncode
-
-
-def code_fingerprint() -> str:
-    """Our generator as it is now: HEAD plus a hash of generator/, templates/ and briefing.yml,
-    read from files (the generator is developed while the benchmark runs)."""
-    digest = hashlib.sha256()
-    for folder in ("generator", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode())
-                digest.update(path.read_bytes())
-    digest.update((ROOT / "briefing.yml").read_bytes())
-    return f"{git_head()[:10]}+{digest.hexdigest()[:10]}"
-
-
-def git_head() -> str:
-    try:
-        head = (ROOT / ".git" / "HEAD").read_text().strip()
-        if head.startswith("ref: "):
-            ref = head[5:]
-            path = ROOT / ".git" / ref
-            if path.exists():
-                return path.read_text().strip()
-            packed = (ROOT / ".git" / "packed-refs").read_text()
-            for line in packed.splitlines():
-                if line.endswith(" " + ref):
-                    return line.split()[0]
-        return head
-    except OSError:
-        return "unknown"
+    others = max(0.0, _busy() - busy_before - cpu) / (wall * (os.cpu_count() or 1))
+    return wall, cpu, max(peak / 2**20, max_rss), max_rss, proc.returncode, min(1.0, others)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +144,8 @@ def git_head() -> str:
 
 
 class Bench:
-    def __init__(self, size: int, articles: Path, peers: Path, log: callable) -> None:
+    def __init__(self, size: int, articles: Path, peers: Path, log: callable, quiet_wait: float) -> None:
+        self.quiet_wait = quiet_wait
         self.size = size
         self.articles = articles
         self.peers = peers
@@ -166,8 +156,13 @@ class Bench:
         self.log = log
         self.counter = 0
 
-    def output(self, tool: str) -> Path:
+    def folder(self, tool: str) -> Path:
+        """Everything a tool leaves: removed before each full build."""
         return self.out / f"{tool}-{self.size}"
+
+    def output(self, tool: str) -> Path:
+        # ours keeps its build history in the output's sibling .cache/: inside folder() too
+        return self.folder(tool) / "site"
 
     def command(self, tool: str) -> tuple[list[str], Path]:
         out = str(self.output(tool))
@@ -182,23 +177,22 @@ class Bench:
         raise ValueError(tool)
 
     def run(self, tool: str, kind: str) -> Run:
-        out = self.output(tool)
-        if kind in ("full", "warmup"):
-            shutil.rmtree(out, ignore_errors=True)
-            for stale in out.parent.glob(f".{out.name}*"):  # our staging folders of a killed run
-                shutil.rmtree(stale, ignore_errors=True)
+        if kind in ("full", "warmup"):  # a cold build: no output, no cache
+            shutil.rmtree(self.folder(tool), ignore_errors=True)
+            self.folder(tool).mkdir(parents=True)
         cmd, cwd = self.command(tool)
         self.counter += 1
         log_path = self.logs / f"{self.size}-{self.counter:03d}-{tool}-{kind}.log"
         code = code_fingerprint() if tool == "ours" else ""
-        wall, cpu, peak, max_rss, exit_code = measure(cmd, cwd, log_path)
+        waited = wait_for_quiet(self.quiet_wait) if self.quiet_wait else 0.0
+        wall, cpu, peak, max_rss, exit_code, others = measure(cmd, cwd, log_path)
         text = log_path.read_text(errors="replace")
         ok, note = self.check(tool, exit_code, text)
         run = Run(tool, self.size, kind, round(wall, 3), round(cpu, 2), round(peak, 1), round(max_rss, 1),
-                  ok, exit_code, note, code)
+                  ok, exit_code, note, round(others, 2), round(waited, 1), code)
         last = text.strip().splitlines()[-1][:150] if text.strip() else ""
         self.log(f"  {self.size:>6} {tool:<8} {kind:<8} {wall:8.2f} s  cpu {cpu:7.1f} s  peak {peak:7.0f} MB"
-                 f"  exit {exit_code}{'' if ok else '  FAILED: ' + note}  | {last}")
+                 f"  others {others:4.0%}  exit {exit_code}{'' if ok else '  FAILED: ' + note}  | {last}")
         return run
 
     def check(self, tool: str, exit_code: int, text: str) -> tuple[bool, str]:
@@ -228,11 +222,11 @@ class Bench:
 
 
 def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental: int, seed: int,
-               log: callable) -> list[Run]:
+               log: callable, quiet_wait: float) -> list[Run]:
     articles, peers = corpus.ensure_corpus(size, seed, peers=True, log=log)
     assert peers is not None
     active = [t for t in tools if not (t == "mkdocs" and size > MKDOCS_MAX)]
-    bench = Bench(size, articles, peers, log)
+    bench = Bench(size, articles, peers, log, quiet_wait)
     results: list[Run] = []
     for n in range(warmup):
         for tool in active:
@@ -286,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: every round)")
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quiet-wait", type=float, default=60,
+                        help="before each run, wait up to this many seconds for the CPU to go quiet (0: never)")
     parser.add_argument("--report-only", action="store_true", help="rewrite results.md and the plot from runs.json")
     args = parser.parse_args(argv)
     TMP.mkdir(parents=True, exist_ok=True)
@@ -305,18 +301,21 @@ def main(argv: list[str] | None = None) -> int:
         log(f"# {dt.datetime.now():%Y-%m-%d %H:%M:%S} run.py {' '.join(argv if argv is not None else sys.argv[1:])}")
         for size in sizes:
             t0 = time.time()
-            runs = bench_size(size, args.runs, tools, args.warmup, incremental, args.seed, log)
+            runs = bench_size(size, args.runs, tools, args.warmup, incremental, args.seed, log, args.quiet_wait)
             data["sizes"][str(size)] = {
                 "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": [asdict(r) for r in runs],
+                "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+                "elapsed_s": round(time.time() - t0),
                 "settings": {"runs": args.runs, "warmup": args.warmup, "incremental": incremental,
+                             "quiet_wait": args.quiet_wait,
                              "seed": args.seed, "tools": tools},
             }
             log(f"  size {size} done in {time.time() - t0:.0f} s")
-        data["machine"] = machine()
-        data["versions"] = versions()
-        data["command"] = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        data["elapsed_s"] = round(time.time() - started)
-        (RESULTS / "runs.json").write_text(json.dumps(data, indent=1) + "\n")
+            data["machine"] = machine()
+            data["versions"] = versions()
+            data["command"] = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+            data["elapsed_s"] = round(time.time() - started)
+            (RESULTS / "runs.json").write_text(json.dumps(data, indent=1) + "\n")  # after each size
     import report
 
     report.write(data, RESULTS)

@@ -8,12 +8,12 @@ change it without touching code.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from generator.article import Article, Paragraph, TopicMatch
 from generator.config import Config, TopicRule
+from generator.terms import TermMatcher, tokens
 
 REPEAT_BONUS = 0.5
 """A term counted a second time adds half its weight; a third adds nothing."""
@@ -29,44 +29,38 @@ CONTEXT_WEIGHT = 0.25
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
     rule: TopicRule
-    patterns: tuple[re.Pattern[str], ...]
-    """Single words in one alternation, phrases in another, so both can match the same text."""
-    weights: dict[str, float]
-    """Group name -> weight."""
-    names: dict[str, str]
-    """Group name -> the term as the editor wrote it."""
-    require: re.Pattern[str] | None
-    exclude: re.Pattern[str] | None
+    terms: tuple[int, ...]
+    """Indexes into the shared matcher of this rule's weighted terms, require and exclude terms."""
+    weights: dict[int, float]
+    require: frozenset[int]
+    exclude: frozenset[int]
 
 
-def term_regex(term: str) -> str:
-    """'arraign*' matches arraigned/arraignment; other terms match whole words, plural allowed."""
-    words = [re.escape(w) for w in term.split()]
-    body = r"[\s-]+".join(words)
-    if body.endswith(r"\*"):
-        return r"(?<!\w)" + body[:-2] + r"\w*"
-    return r"(?<!\w)" + body + r"(?:s|es|'s|’s)?(?!\w)"
+@dataclass(frozen=True, slots=True)
+class CompiledRules:
+    """All topics' terms in one matcher, so each paragraph is read once, not once per topic."""
 
-
-def _any(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    return re.compile("|".join(term_regex(t) for t in terms), re.I) if terms else None
+    matcher: TermMatcher
+    rules: tuple[CompiledRule, ...]
 
 
 @lru_cache(maxsize=8)
-def compile_rules(config: Config) -> tuple[CompiledRule, ...]:
-    compiled = []
-    for rule in config.topics:
-        terms = sorted(rule.terms, key=lambda tw: (-len(tw[0]), tw[0]))  # 'mineral*' before 'miner*'
-        names = {f"t{i}": term for i, (term, _) in enumerate(terms)}
-        weights = {f"t{i}": weight for i, (_, weight) in enumerate(terms)}
-        patterns = []
-        for phrase in (False, True):  # a phrase adds to its words instead of hiding them
-            group = [f"(?P<t{i}>{term_regex(t)})" for i, (t, _) in enumerate(terms) if (" " in t) == phrase]
-            if group:
-                patterns.append(re.compile("|".join(group), re.I))
-        compiled.append(CompiledRule(rule, tuple(patterns), weights, names, _any(rule.require_any),
-                                     _any(rule.exclude)))
-    return tuple(compiled)
+def compile_rules(config: Config) -> CompiledRules:
+    terms: list[str] = []
+    groups: list[int] = []
+    rules = []
+    for r, rule in enumerate(config.topics):
+        def add(items: tuple[str, ...], kind: int) -> list[int]:
+            start = len(terms)
+            terms.extend(items)
+            groups.extend([r * 3 + kind] * len(items))
+            return list(range(start, len(terms)))
+
+        weighted = add(tuple(t for t, _ in rule.terms), 0)
+        rules.append(CompiledRule(rule, tuple(weighted),
+                                  {i: w for i, (_, w) in zip(weighted, rule.terms)},
+                                  frozenset(add(rule.require_any, 1)), frozenset(add(rule.exclude, 2))))
+    return CompiledRules(TermMatcher(tuple(terms), tuple(groups)), tuple(rules))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,29 +74,31 @@ class RawScore:
 NO_SCORE = RawScore(0.0, (), False, False)
 
 
-def raw_score(text: str, rule: CompiledRule) -> RawScore:
-    counts: dict[str, int] = {}
-    for pattern in rule.patterns:
-        for match in pattern.finditer(text):
-            group = match.lastgroup
-            if group:
-                counts[group] = counts.get(group, 0) + 1
-    if not counts:
+def raw_scores(words: list[str], compiled: CompiledRules) -> list[RawScore]:
+    counts = compiled.matcher.counts(words)
+    return [_score(counts, rule, compiled.matcher.terms) for rule in compiled.rules]
+
+
+def _score(counts: dict[int, int], rule: CompiledRule, names: tuple[str, ...]) -> RawScore:
+    mine = {i: n for i, n in counts.items() if i in rule.weights}
+    if not mine:
         return NO_SCORE
-    score = sum(rule.weights[g] * (1 + REPEAT_BONUS * (min(n, 2) - 1)) for g, n in counts.items())
-    evidence = tuple(rule.names[g] for g in sorted(counts, key=lambda g: (-rule.weights[g], rule.names[g])))
-    required = rule.require is None or rule.require.search(text) is not None
+    score = sum(rule.weights[i] * (1 + REPEAT_BONUS * (min(n, 2) - 1)) for i, n in mine.items())
+    evidence = tuple(names[i] for i in sorted(mine, key=lambda i: (-rule.weights[i], names[i])))
     # `require_any` terms count when they are in this paragraph or nearby (see _classify).
-    vetoed = rule.exclude is not None and rule.exclude.search(text) is not None
+    required = not rule.require or any(i in counts for i in rule.require)
+    vetoed = any(i in counts for i in rule.exclude)
     return RawScore(round(score, 2), evidence, required, vetoed)
 
 
 def analyse(article: Article, config: Config) -> Article:
-    rules = compile_rules(config)
+    compiled = compile_rules(config)
+    rules = compiled.rules
     if not rules:
         return article
-    raw = [[raw_score(p.text, r) for r in rules] for p in article.paragraphs]
-    in_title = [bool(article.title and r.require and r.require.search(article.title)) for r in rules]
+    raw = [raw_scores(tokens(p.text), compiled) for p in article.paragraphs]
+    title = compiled.matcher.counts(tokens(article.title or ""))
+    in_title = [any(i in title for i in r.require) for r in rules]
     paragraphs = tuple(_classify(p, i, raw, rules, in_title) for i, p in enumerate(article.paragraphs))
     return replace(article, paragraphs=paragraphs)
 

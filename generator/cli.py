@@ -15,7 +15,8 @@ from pathlib import Path
 from generator import __version__
 from generator.problems import BriefingError, Problem, Severity, format_problems
 
-EPILOG = "exit codes: 0 success; 1 build failed (or warnings with --strict); 2 usage or configuration error"
+EPILOG = ("exit codes: 0 success; 1 build failed (or warnings with --strict); 2 usage or configuration "
+          "error; 75 another build holds the lock (retry later, or use --wait)")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     _common(build)
     build.add_argument("--output", metavar="DIR", help="output folder (default: 'output' in the config)")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index (faster)")
+    build.add_argument("--wait", action="store_true",
+                       help="if another build is running, wait for it instead of exiting with code 75")
     check = sub.add_parser("check", help="normalise and report, write nothing", epilog=EPILOG,
                            description="Print a table of every article's fields, which were derived, "
                            "which are missing, and every warning. Writes nothing.")
@@ -53,6 +56,18 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--output", metavar="DIR", help="output folder (default: 'output' in the config)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    export = sub.add_parser("export", help="export the briefing for another site generator",
+                            epilog=EPILOG, description=(
+                                "Write the briefing as a MkDocs docs tree: Markdown pages with YAML "
+                                "front matter and an mkdocs.yml with a nav by topic. Only files whose "
+                                "content changed are rewritten; files the last export wrote and this "
+                                "one does not are removed. Preview with: mkdocs serve -f DIR/mkdocs.yml"))
+    export.add_argument("format", choices=["mkdocs"], help="export format")
+    _common(export)
+    export.add_argument("--output", metavar="DIR", default="export/mkdocs",
+                        help="export folder (default: export/mkdocs)")
+    export.add_argument("--theme", default="mkdocs", help="MkDocs theme: mkdocs (default), "
+                        "readthedocs, or material (pip install mkdocs-material)")
     norm.add_argument("files", nargs="+", metavar="FILE")
     norm.add_argument("--config", default="briefing.yml", metavar="FILE", help="configuration file")
     norm.add_argument("--write", action="store_true", help="update the files' front matter in place")
@@ -71,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "export":
+            return _export(args)
         return _normalise(args)
     except BriefingError as exc:
         print(exc.format(), file=sys.stderr)
@@ -98,18 +115,25 @@ def _print_problems(problems: tuple[Problem, ...]) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from generator.lock import build_lock
     from generator.pipeline import build
 
     started = time.perf_counter()
     config, input_dir, output_dir, templates = _paths(args)
-    result = build(config, input_dir, output_dir, templates, search=not args.no_search)
+    with build_lock(output_dir, args.wait):
+        result = build(config, input_dir, output_dir, templates, search=not args.no_search)
     warnings = _print_problems(result.site.problems)
     elapsed = time.perf_counter() - started
     change = result.changes
     summary = (f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"
                if change else "no article changed")
+    pages = result.pages
+    written = (f"{pages.rendered} files written, {pages.reused} unchanged" if pages.total
+               else "site up to date, nothing written")
+    if result.cache_note:
+        print(f"note: {result.cache_note}", file=sys.stderr)
     print(f"built {len(result.site.articles)} articles from {len(result.site.inputs)} inputs ({summary}): "
-          f"{result.pages_written} files in {output_dir} ({warnings} warnings, {elapsed:.2f} s)")
+          f"{written} in {output_dir} ({warnings} warnings, {elapsed:.2f} s)")
     return _strict_exit(args, warnings)
 
 
@@ -164,15 +188,38 @@ def _normalise(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from generator.config import load_config
+    from generator.lock import build_lock
     from generator.pipeline import build
+    from generator.search import index_search
     from generator.serve import serve
 
     _, input_dir, output_dir, templates = _paths(args)
 
     def rebuild() -> None:
         config = load_config(args.config)
-        result = build(config, input_dir, output_dir, templates)
+        with build_lock(output_dir, wait=True):
+            result = build(config, input_dir, output_dir, templates, search=False)
         _print_problems(result.site.problems)
 
-    serve(rebuild, output_dir, [input_dir, templates, Path(args.config)], args.host, args.port)
+    def index() -> None:
+        with build_lock(output_dir, wait=True):
+            index_search(output_dir)
+
+    serve(rebuild, output_dir, [input_dir, templates, Path(args.config)], args.host, args.port, index)
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from generator.export_mkdocs import export_mkdocs
+    from generator.pipeline import check
+
+    config, input_dir, _, _ = _paths(args)
+    site = check(config, input_dir)
+    warnings = _print_problems(site.problems)
+    output_dir = Path(args.output)
+    result = export_mkdocs(site, output_dir, theme=args.theme)
+    print(f"exported {len(site.articles)} articles to {output_dir}: "
+          f"{len(result.files_written)} files written, {len(result.files_unchanged)} unchanged, "
+          f"{len(result.files_removed)} removed ({warnings} warnings)")
+    print(f"preview: mkdocs serve -f {output_dir / 'mkdocs.yml'}")
+    return _strict_exit(args, warnings)

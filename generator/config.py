@@ -65,6 +65,8 @@ class SiteSettings:
     language: str
     directory_urls: bool = True
     """Link to `articles/x/` (hosts) or to `articles/x/index.html` (browsing from disk)."""
+    page_size: int = 50
+    """Points per topic page; longer briefings continue on page/2/, page/3/..."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,11 @@ class _Reader:
 
 def _site(r: _Reader, raw: dict[str, Any]) -> SiteSettings:
     data = r.get(raw, "site", dict, {})
-    r.unknown(data, {"title", "description", "base_url", "language", "directory_urls"}, "site.")
+    r.unknown(data, {"title", "description", "base_url", "language", "directory_urls", "page_size"}, "site.")
+    page_size = r.get(data, "page_size", int, 50, "site.")
+    if page_size < 1:
+        r.fail("site.page_size", f"must be at least 1, got {page_size}")
+        page_size = 50
     base_url = r.get(data, "base_url", str, "/", "site.")
     if not base_url.endswith("/"):
         base_url += "/"
@@ -137,6 +143,7 @@ def _site(r: _Reader, raw: dict[str, Any]) -> SiteSettings:
         base_url=base_url,
         language=r.get(data, "language", str, "en", "site."),
         directory_urls=r.get(data, "directory_urls", bool, True, "site."),
+        page_size=page_size,
     )
 
 

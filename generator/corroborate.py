@@ -2,8 +2,10 @@
 
 Near-linear in the corpus: candidate pairs come only from passages that share a
 rare word (postings longer than `MAX_POSTINGS` are skipped, like LSH buckets
-that are too full), then each pair is verified by weighted word overlap. There
-is no all-pairs comparison anywhere.
+that are too full). Points grow by leader clustering: taken in date order, a
+passage joins the earliest point whose first passage it resembles (weighted word
+overlap), so a chain of loosely similar sentences cannot merge unrelated facts.
+There is no all-pairs comparison anywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from generator.sentences import content_words, split_sentences
 MIN_WORDS = 5
 """Shorter sentences ('He declined to comment.') carry no checkable fact."""
 RARE_WORDS_PER_PASSAGE = 10
-MAX_POSTINGS = 400
+MAX_POSTINGS = 100
 SIMILARITY = 0.45
 """Share of the smaller passage's weighted words that the other must carry."""
 MIN_SHARED = 4
@@ -81,15 +83,44 @@ def corroborate(articles: tuple[Article, ...]) -> tuple[Point, ...]:
     words = [content_words(p.text) for p in passages]
     weight = _idf(words)
     parent = list(range(len(passages)))
-    for i, j in _candidates(passages, words, weight):
-        if _similar(words[i], words[j], weight):
-            _union(parent, i, j)
+    nodes = _collapse_duplicates(words, parent)
+    totals = {i: sum(weight[w] for w in words[i]) for i in nodes}
+    neighbours: dict[int, list[int]] = defaultdict(list)
+    for i, j in _candidates(passages, words, weight, nodes):
+        neighbours[i].append(j)
+        neighbours[j].append(i)
+    order = sorted(nodes, key=lambda i: (by_id[passages[i].article].date or "9999", passages[i].key))
+    rank = {node: r for r, node in enumerate(order)}
+    leader: dict[int, int] = {}
+    for i in order:
+        earlier = sorted({leader[j] for j in neighbours[i] if j in leader}, key=rank.__getitem__)
+        chosen = next((lead for lead in earlier
+                       if _similar(words[i], words[lead], weight, min(totals[i], totals[lead]))), i)
+        leader[i] = chosen
+        if chosen != i:
+            _union(parent, chosen, i)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(passages)):
         groups[_find(parent, i)].append(i)
     points = [_point([passages[i] for i in members], by_id) for members in groups.values()]
     points.sort(key=lambda p: (-len(p.sources), -len(p.passages), p.id))
     return tuple(points)
+
+
+def _collapse_duplicates(words: list[frozenset[str]], parent: list[int]) -> list[int]:
+    """Sentences with the same words (wire copies, repeated quotes) are one node from the start:
+    grouping them costs one dict, and the pairwise step then sees each text once."""
+    first: dict[frozenset[str], int] = {}
+    nodes = []
+    for i, bag in enumerate(words):
+        if len(bag) < MIN_WORDS:
+            continue
+        if bag in first:
+            _union(parent, first[bag], i)
+        else:
+            first[bag] = i
+            nodes.append(i)
+    return nodes
 
 
 def _idf(words: list[frozenset[str]]) -> dict[str, float]:
@@ -101,14 +132,14 @@ def _idf(words: list[frozenset[str]]) -> dict[str, float]:
     return {w: math.log(total / c) for w, c in counts.items()}
 
 
-def _candidates(passages: list[Passage], words: list[frozenset[str]],
-                weight: dict[str, float]) -> list[tuple[int, int]]:
-    """Pairs from different articles that share one of each other's rarest words."""
+def _candidates(passages: list[Passage], words: list[frozenset[str]], weight: dict[str, float],
+                nodes: list[int]) -> list[tuple[int, int]]:
+    """Pairs from different articles that share one of each other's rarest words; a word shared
+    by more than MAX_POSTINGS passages is too common to say two passages report one fact."""
     postings: dict[str, list[int]] = defaultdict(list)
-    for i, bag in enumerate(words):
-        if len(bag) >= MIN_WORDS:
-            for word in sorted(bag, key=lambda w: (-weight[w], w))[:RARE_WORDS_PER_PASSAGE]:
-                postings[word].append(i)
+    for i in nodes:
+        for word in sorted(words[i], key=lambda w: (-weight[w], w))[:RARE_WORDS_PER_PASSAGE]:
+            postings[word].append(i)
     pairs = set()
     for members in postings.values():
         if len(members) > MAX_POSTINGS:
@@ -121,11 +152,10 @@ def _candidates(passages: list[Passage], words: list[frozenset[str]],
     return sorted(pairs)
 
 
-def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float]) -> bool:
+def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float], smaller: float) -> bool:
     shared = a & b
     if len(shared) < MIN_SHARED:
         return False
-    smaller = min(sum(weight[w] for w in a), sum(weight[w] for w in b))
     return sum(weight[w] for w in shared) >= SIMILARITY * smaller
 
 

@@ -44,6 +44,7 @@ def normalise(source: SourceFile, config: Config) -> Article:
     furniture = sorted([*header.furniture, *body.furniture], key=lambda f: f.line)
     _from_text(found, header, body.paragraphs, furniture, body, registry)
     _from_front_matter(found, front, registry, config)
+    _safe_url(found)
     _outlet_from_url(found, registry)
     _title(found, body.paragraphs)
     return Article(
@@ -106,6 +107,16 @@ def _from_text(found: _Found, header: Header, paragraphs: tuple[Paragraph, ...],
     if header.source_name:
         found.first("outlet", registry.canonical(header.source_name),
                     f"header line {header.source_line}: 'Source:' label")
+
+
+def _safe_url(found: _Found) -> None:
+    """Only web addresses become links: a `javascript:` or `data:` url would run in readers' browsers."""
+    url = found.values.get("url")
+    if url and not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.I):
+        del found.values["url"]
+        found.how.pop("url", None)
+        found.problems.append(Problem(found.path, f"url {url[:60]!r} is not an http(s) address; ignored",
+                                      hint="give the article's web address, starting with https://"))
 
 
 def _outlet_from_url(found: _Found, registry: SourceRegistry) -> None:

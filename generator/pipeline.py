@@ -8,6 +8,7 @@ step; `render` and `publish` turn the site into files.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,9 +23,12 @@ from generator.config import Config
 from generator.load import Unreadable, find_inputs, load
 from generator.normalise import normalise
 from generator.problems import BriefingError
-from generator.publish import publish
+from generator.cache import (ArticleCache, article_key, key_of, read_article_cache, read_page_keys,
+                             tree_fingerprint, write_article_cache, write_page_keys)
+from generator.load import display_path
+from generator.publish import PublishCount, publish
 from generator.search import index_search
-from generator.render import render
+from generator.render import PageMemory, render
 
 POOL_THRESHOLD = 400
 """Below this many files a process pool costs more than it saves."""
@@ -33,9 +37,11 @@ POOL_THRESHOLD = 400
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     site: Site
-    pages_written: int
+    pages: PublishCount
+    """Pages rendered and pages reused; both 0 when nothing changed and nothing was written."""
     changes: ChangeSet | None
     """What this build changed since the previous one (None when nothing did)."""
+    cache_note: str | None = None
 
 
 def read_article(path: Path, input_dir: Path, config: Config) -> Article | Unreadable:
@@ -50,36 +56,65 @@ def _read_one(job: tuple[Path, Path, Config]) -> Article | Unreadable:
     return read_article(*job)
 
 
-def read_corpus(input_dir: Path, config: Config) -> tuple[list[Article], list[Unreadable]]:
+def read_corpus(input_dir: Path, config: Config,
+                cache: ArticleCache | None = None) -> tuple[list[Article], list[Unreadable]]:
+    """Every input, from the cache when its bytes are unchanged, else through the stages."""
     if not input_dir.is_dir():
         raise BriefingError(f"input folder not found: {input_dir}", str(input_dir),
                             hint="pass --input DIR or set 'input' in briefing.yml")
     paths = find_inputs(input_dir)
-    jobs = [(p, input_dir, config) for p in paths]
+    results: list[Article | Unreadable | None] = [None] * len(paths)
+    keys: dict[int, str] = {}
+    for i, path in enumerate(paths):
+        if cache is None:
+            continue
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            continue
+        keys[i] = article_key(display_path(path, input_dir), digest, config.fingerprint)
+        results[i] = cache.get(keys[i])
+    todo = [i for i, r in enumerate(results) if r is None]
+    jobs = [(paths[i], input_dir, config) for i in todo]
     if len(jobs) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
-            results = list(pool.map(_read_one, jobs, chunksize=64))
+            fresh = list(pool.map(_read_one, jobs, chunksize=64))
     else:
-        results = [_read_one(job) for job in jobs]
+        fresh = [_read_one(job) for job in jobs]
+    for i, result in zip(todo, fresh):
+        results[i] = result
+        if cache is not None and i in keys and isinstance(result, Article):
+            cache.put(keys[i], result)
     articles = [r for r in results if isinstance(r, Article)]
     unreadable = [r for r in results if isinstance(r, Unreadable)]
     return articles, unreadable
 
 
-def check(config: Config, input_dir: Path) -> Site:
+def check(config: Config, input_dir: Path, cache: ArticleCache | None = None) -> Site:
     """Everything but writing: what `briefing check` reports."""
-    articles, unreadable = read_corpus(input_dir, config)
+    articles, unreadable = read_corpus(input_dir, config, cache)
     return assemble(articles, unreadable, config)
 
 
 def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
           cache_dir: Path | None = None, search: bool = True) -> BuildResult:
     cache_dir = cache_dir or output_dir.parent / ".cache"
-    site = check(config, input_dir)
+    articles = read_article_cache(cache_dir, config.fingerprint)
+    site = check(config, input_dir, articles)
     previous = read_history(cache_dir)
     history = next_history(previous, site.articles, __version__)
-    pages = render(site, templates_dir, history)
+    site_key = key_of(__version__, config.fingerprint, tree_fingerprint(templates_dir), search,
+                      sorted(articles.used), [(r.path, r.reason) for r in site.inputs if r.article is None],
+                      [e.as_json() for e in history.entries])
+    remembered = read_page_keys(cache_dir)
+    if remembered.get("site") == site_key and (output_dir / "data/articles.json").is_file():
+        return BuildResult(site, PublishCount(0, 0), None, articles.note)
+    keys: dict[str, str] = {}
+    memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
+    pages = render(site, templates_dir, history, memory, keys)
     written = publish(pages, output_dir, index_search if search else None)
+    write_article_cache(cache_dir, articles, config.fingerprint)
+    write_page_keys(cache_dir, site_key, keys)
     write_history(cache_dir, history)
     new = history.latest if history.latest is not previous.latest else None
-    return BuildResult(site, written, new)
+    return BuildResult(site, written, new, articles.note)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
 from generator.assemble import Site
+from generator.cache import key_of, tree_fingerprint
 from generator.changes import History
 from generator.markup import inline_html, paragraph_html
 from generator.problems import BriefingError
 
-Pages = dict[str, bytes]
+Page = tuple[str, "bytes | Path"]
 MAX_RELATED = 8
 FEED_SIZE = 50
 
@@ -55,30 +57,63 @@ def url_maker(page_path: str, directory_urls: bool) -> Callable[[str], str]:
     return url
 
 
-def render(site: Site, templates_dir: Path, history: History | None = None) -> Pages:
+@dataclass(frozen=True, slots=True)
+class PageMemory:
+    """What the previous build rendered, so unchanged article pages are linked, not re-rendered."""
+
+    site_dir: Path
+    keys: dict[str, str]
+
+
+def render(site: Site, templates_dir: Path, history: History | None = None,
+           memory: PageMemory | None = None, keys: dict[str, str] | None = None) -> Iterator[Page]:
+    """Yield (path, bytes) per page, or (path, old file) for a page whose inputs did not change.
+
+    Pages are streamed so a 100,000-article site is never held in memory at once; `keys`
+    collects each article page's input key for the next build.
+    """
     env = environment(str(templates_dir))
-    pages: Pages = {}
     shared = shared_context(site)
     history = history or History((), {})
+    keys = {} if keys is None else keys
+    templates_key = tree_fingerprint(templates_dir)
+    html_paths = []
     try:
         for path, template, context in (*_html_pages(site, history), *_xml_pages(site, history)):
-            pages[path] = _render_one(env, site, path, template, context, shared)
-        pages["sitemap.xml"] = _render_one(env, site, "sitemap.xml", "sitemap.xml", {
-            "pages": [p.removesuffix("index.html") for p in sorted(pages)
-                      if p.endswith(".html") and p != "404.html"]}, shared)
-        pages["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {site.config.site.base_url}sitemap.xml\n".encode()
+            if path.endswith(".html"):
+                html_paths.append(path)
+            if template == "article.html":
+                keys[path] = _article_key(context, shared, templates_key, site)
+                old = memory.site_dir / path if memory else None
+                if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
+                    yield path, old
+                    continue
+            yield path, _render_one(env, site, path, template, context, shared)
+        yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {
+            "pages": [p.removesuffix("index.html") for p in sorted(html_paths) if p != "404.html"]}, shared)
     except TemplateError as exc:
         path, line = _template_location(exc, templates_dir)
         raise BriefingError(f"template error: {exc.message}", path, line,
                             hint="fix the template; the previous site is left as it was") from None
-    pages["data/articles.json"] = datafiles.articles_json(site)
-    pages["data/report.json"] = datafiles.report_json(site)
-    pages["data/topics.json"] = datafiles.topics_json(site)
-    pages["data/changes.json"] = datafiles.dumps({"builds": [e.as_json() for e in reversed(history.entries)]})
+    yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site.config.site.base_url}sitemap.xml\n".encode()
+    yield "data/articles.json", datafiles.articles_json(site)
+    yield "data/report.json", datafiles.report_json(site)
+    yield "data/topics.json", datafiles.topics_json(site)
+    yield "data/changes.json", datafiles.dumps({"builds": [e.as_json() for e in reversed(history.entries)]})
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
-            pages[f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}"] = asset.read_bytes()
-    return pages
+            yield f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}", asset.read_bytes()
+
+
+def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:
+    """Everything an article page shows: the article itself, its related articles' names,
+    its sources' page slugs, the templates and the configuration."""
+    article: Article = context["article"]
+    by_id = shared["articles_by_id"]
+    related = [(i, n, by_id[i].title, by_id[i].outlet, by_id[i].agency) for i, n in context["related"]]
+    sources = [shared["source_of"].get(name) for name in (article.outlet, article.agency)]
+    return key_of(templates_key, site.config.fingerprint, article.source_path, article.content_hash,
+                  article.id, related, sources)
 
 
 def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, int | None]:
@@ -104,8 +139,14 @@ def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[s
         yield f"articles/{article.id}/index.html", "article.html", {
             "article": article, "related": site.related.get(article.id, ())[:MAX_RELATED]}
     yield "topics/index.html", "topics.html", {"topics": site.topics}
+    size = site.config.site.page_size
     for topic in site.topics:
-        yield f"topics/{topic.slug}/index.html", "topic.html", {"topic": topic}
+        chunks = [topic.points[i:i + size] for i in range(0, len(topic.points), size)] or [()]
+        for number, points in enumerate(chunks, start=1):
+            base = f"topics/{topic.slug}/"
+            path = base + ("index.html" if number == 1 else f"page/{number}/index.html")
+            yield path, "topic.html", {"topic": topic, "points": points, "pager": _pager(base, number, len(chunks)),
+                                       "first_rank": (number - 1) * size}
     yield "sources/index.html", "sources.html", {"sources": site.sources, "matrix": _matrix(site)}
     for source in site.sources:
         yield f"sources/{source.slug}/index.html", "source.html", {"source": source}
@@ -127,6 +168,14 @@ def _xml_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[st
             "feed_articles": topic.articles[:FEED_SIZE], "updated": feeds.feed_updated(topic.articles),
             "feed_title": f"{topic.title} · {site.config.site.title}",
             "feed_path": f"topics/{topic.slug}/feed.xml"}
+
+
+def _pager(base: str, number: int, count: int) -> dict[str, Any]:
+    def page(n: int) -> str:
+        return base if n == 1 else f"{base}page/{n}/"
+
+    return {"number": number, "count": count, "previous": page(number - 1) if number > 1 else None,
+            "next": page(number + 1) if number < count else None, "pages": [page(n) for n in range(1, count + 1)]}
 
 
 def _days(articles: tuple[Article, ...]) -> list[tuple[str, list[Article]]]:

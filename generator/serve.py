@@ -138,48 +138,63 @@ def start_server(root: Path, host: str, port: int, state: BuildState) -> Threadi
 
 
 def watch(paths: list[Path], on_change: Callable[[], None]) -> object:
+    """Folders are watched whole; a single file (briefing.yml) only for itself, so the staging
+    folders and lock a build creates beside it do not trigger another build."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
     class Dirty(FileSystemEventHandler):
+        def __init__(self, only: Path | None = None) -> None:
+            self.only = only
+
         def on_any_event(self, event: FileSystemEvent) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return
-            on_change()
+            touched = {Path(str(event.src_path)).resolve(), Path(str(getattr(event, "dest_path", "") or
+                                                                  event.src_path)).resolve()}
+            if self.only is None or self.only in touched:
+                on_change()
 
     observer = Observer()
     for path in paths:
         if path.is_dir():
             observer.schedule(Dirty(), str(path), recursive=True)
         elif path.exists():
-            observer.schedule(Dirty(), str(path.parent), recursive=False)
+            observer.schedule(Dirty(path.resolve()), str(path.resolve().parent), recursive=False)
     observer.start()
     return observer
 
 
-def serve(rebuild: Callable[[], None], root: Path, watched: list[Path], host: str, port: int) -> None:
-    """Run until Ctrl-C. `rebuild` raises BriefingError on a user error."""
+def serve(rebuild: Callable[[], None], root: Path, watched: list[Path], host: str, port: int,
+          after: Callable[[], None] | None = None) -> None:
+    """Run until Ctrl-C. `rebuild` raises BriefingError on a user error; `after` (the search
+    index) runs once the new pages are live, so it never delays the reload."""
     state = BuildState()
-    _run_build(rebuild, state)
-    server = start_server(root, host, port, state)
-    print(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
-    dirty = threading.Event()
-    observer = watch(watched, dirty.set)
+    server = observer = None
     try:
+        _run_build(rebuild, state, None)
+        server = start_server(root, host, port, state)
+        print(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        dirty = threading.Event()
+        observer = watch(watched, dirty.set)
+        if after:
+            after()
         while True:
             dirty.wait()
             while dirty.is_set():
                 dirty.clear()
                 time.sleep(DEBOUNCE_SECONDS)
-            _run_build(rebuild, state)
+            _run_build(rebuild, state, after)
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
     finally:
-        observer.stop()  # type: ignore[attr-defined]
-        server.shutdown()
+        if observer is not None:
+            observer.stop()  # type: ignore[attr-defined]
+        if server is not None:
+            server.shutdown()
 
 
-def _run_build(rebuild: Callable[[], None], state: BuildState) -> None:
+def _run_build(rebuild: Callable[[], None], state: BuildState, after: Callable[[], None] | None) -> None:
     started = time.perf_counter()
     try:
         rebuild()
@@ -189,3 +204,8 @@ def _run_build(rebuild: Callable[[], None], state: BuildState) -> None:
         return
     print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
     state.publish(None)
+    if after:
+        try:
+            after()
+        except BriefingError as exc:
+            print(exc.format(), file=sys.stderr, flush=True)

@@ -129,3 +129,9 @@ def test_id_comes_from_the_file_name_not_the_title(config: Config) -> None:
     one = normalise_text("First title here\n\nBody.", config, "seeds/000_abc.txt")
     two = normalise_text("Corrected title here\n\nBody.", config, "seeds/000_abc.txt")
     assert one.id == two.id == "000-abc"
+
+
+def test_non_web_urls_are_dropped_with_a_warning(config: Config) -> None:
+    a = normalise_text("---\ntitle: T\nurl: javascript:alert(1)\n---\nBody.", config, "inbox/x.md")
+    assert a.url is None and a.outlet is None
+    assert any("not an http(s) address" in w.message for w in a.warnings)

@@ -107,4 +107,5 @@ def test_article_in_no_topic_is_listed_as_other_coverage(project: Path) -> None:
 def test_article_pages_show_topic_chips_with_evidence(project: Path) -> None:
     site = build_site(project)
     html = (site / "articles/001-3a454840917e6663/index.html").read_text()
-    assert re.search(r'<summary><a href="\.\./\.\./topics/mining/">Mining</a></summary>score [\d.]+: [^<]*gold', html)
+    assert re.search(r'<a href="\.\./\.\./topics/mining/">Mining</a> <details><summary>score [\d.]+</summary>'
+                     r'matched: [^<]*gold', html)

@@ -1,0 +1,127 @@
+"""Build the site once for the browser and HTML-validity tests, with hostile articles in its seeds.
+
+The project copy is laid out as the `project` fixture in tests/conftest.py lays it out (configuration,
+templates and seeds in a temporary folder), plus two articles whose text and metadata try to run script.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+# A pasted article: markup, event handlers and javascript: links in the headline, byline and body.
+EVIL_TEXT = """<b>Evil headline</b> with <script>alert("title")</script>
+
+By <img src=x onerror=alert("byline")>
+
+<script>alert("body")</script> Officials said the <img src=x onerror=alert("img")> gold mining arc reopened.
+
+A link: [click me](javascript:alert("md")) and <a href="javascript:alert('a')" onclick="alert('click')">raw</a> \
+and <svg onload=alert("svg")></svg> and <iframe src="javascript:alert('iframe')"></iframe>.
+
+[Another](  JaVaScRiPt:alert("spaced") ) and <javascript:alert("autolink")> and <http://x" onmouseover="alert(1)>.
+"""
+
+# Front matter: HTML in the title, author, outlet and tags, and a javascript: url.
+EVIL_FRONT_MATTER = """---
+title: '<img src=x onerror=alert("fmtitle")> Evil <b>front</b> matter'
+author: '<script>alert("author")</script> Mallory'
+outlet: '<i onmouseover=alert("outlet")>Evil</i> Times'
+date: 2026-03-07
+url: 'javascript:alert("url")'
+tags: ['<script>alert("tag")</script>', 'mining']
+---
+Venezuela reopened the Orinoco gold <script>alert("fmbody")</script> mining arc, Mallory wrote.
+
+More text with an [evil link](javascript:alert("fmlink")) and <a href=javascript:alert(1)>x</a> and \
+![img](javascript:alert("image")) and <form action="javascript:alert(2)"><button>go</button></form>.
+"""
+
+EVIL_IDS = ("evil", "evil-front")
+
+
+def build_site(tmp: Path) -> Path:
+    """Copy the project into `tmp`, add the hostile articles, build (search index too), return site/."""
+    from generator.config import load_config
+    from generator.pipeline import build
+
+    shutil.copy(ROOT / "briefing.yml", tmp / "briefing.yml")
+    shutil.copytree(ROOT / "templates", tmp / "templates")
+    shutil.copytree(ROOT / "seeds", tmp / "seeds")
+    (tmp / "seeds" / "evil.txt").write_text(EVIL_TEXT)
+    (tmp / "seeds" / "evil-front.md").write_text(EVIL_FRONT_MATTER)
+    build(load_config(tmp / "briefing.yml"), tmp / "seeds", tmp / "site", tmp / "templates")
+    return tmp / "site"
+
+
+def page_types(site: Path) -> dict[str, str]:
+    """One page of every type the generator writes, by name -> path under the site root."""
+    def first(folder: str, prefer: str) -> str:
+        names = sorted(p.parent.name for p in (site / folder).glob("*/index.html"))
+        assert names, f"no pages under {folder}/"
+        return f"{folder}/{prefer if prefer in names else names[0]}/"
+
+    paged = sorted(p.parent.relative_to(site).as_posix() + "/"
+                   for p in site.glob("topics/*/page/2/index.html"))
+    return {
+        "home": "",
+        "topics": "topics/",
+        "topic": first("topics", "mining"),
+        **({"topic-page-2": paged[0]} if paged else {}),
+        "article": first("articles", "001-3a454840917e6663"),
+        "sources": "sources/",
+        "source": first("sources", "ap"),
+        "timeline": "timeline/",
+        "about": "about/",
+        "search": "search/",
+        "changes": "changes/",
+        "404": "404.html",
+        "evil-article": "articles/evil/",
+        "evil-front-matter": "articles/evil-front/",
+    }
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve `site` on 127.0.0.1 (a free port) from a background thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def require(path: Path, how: str) -> None:
+    """Skip when a test tool is missing on a developer's machine; in CI (CI set) that is a failure."""
+    if path.exists():
+        return
+    message = f"{path} is missing ({how})"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -1,0 +1,148 @@
+"""Builds a scheduler can trust: atomic, locked, incremental, and honest about their cache."""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.config import load_config
+from generator.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def digest_tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "articles"
+    subprocess.run([sys.executable, str(ROOT / "bench/corpus.py"), "--size", "150", "--seed", "3",
+                    "--out", str(out)], check=True, capture_output=True)
+    return out
+
+
+def briefing(project: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "generator", "build", *args], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(project: Path, corpus: Path) -> None:
+    args = ("--input", str(corpus))
+    assert briefing(project, *args).wait(120) == 0
+    before = digest_tree(project / "site")
+    for extra in corpus.glob("*000*"):
+        extra.write_text(extra.read_text() + "\n\nOne more paragraph of text for the kill test.\n")
+    started = time.perf_counter()
+    assert briefing(project, *args).wait(120) == 0
+    duration = time.perf_counter() - started
+    after_full = digest_tree(project / "site")
+    assert after_full != before
+    (project / ".cache").joinpath("pages.json").unlink()  # force real work on every run below
+    config = load_config(project / "briefing.yml")
+    kills = 0
+    for step in range(24):
+        for extra in corpus.glob("*000*"):
+            extra.write_text(extra.read_text() + f"\nKill run {step}.\n")
+        snapshot = project / f"cache-{step}"
+        shutil.copytree(project / ".cache", snapshot)
+        process = briefing(project, *args)
+        time.sleep(duration * (step + 0.5) / 24)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(60)
+        current = digest_tree(project / "site")
+        if process.returncode == 0 or current != after_full:
+            # Killed after the swap (or not killed): then it must be the complete new build.
+            reference = project / f"ref-{step}"
+            build(config, corpus, reference, project / "templates", snapshot)
+            assert current == digest_tree(reference), f"partial site after a kill at step {step}"
+            after_full = current
+        (project / ".cache").joinpath("pages.json").unlink(missing_ok=True)
+    assert kills >= 20
+    assert briefing(project, *args).wait(120) == 0  # and the next build recovers
+
+
+def test_two_concurrent_builds_never_write_at_once(project: Path, corpus: Path) -> None:
+    first = briefing(project, "--input", str(corpus))
+    time.sleep(0.3)
+    second = briefing(project, "--input", str(corpus))
+    assert first.wait(120) == 0
+    code = second.wait(120)
+    assert code == 75, second.stderr.read().decode() if second.stderr else ""
+    assert b"another build is writing" in (second.stderr.read() if second.stderr else b"")
+    waiting = [briefing(project, "--input", str(corpus), "--wait") for _ in range(2)]
+    assert [p.wait(120) for p in waiting] == [0, 0]
+    fresh = project / "fresh"
+    assert briefing(project, "--input", str(corpus), "--output", str(fresh)).wait(120) == 0
+    assert digest_tree(project / "site") == digest_tree(fresh)
+
+
+def test_no_change_rebuild_does_no_work(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "briefing.yml")
+    first = build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert first.pages.rendered > 30
+    calls = []
+    monkeypatch.setattr(pipeline, "_read_one", lambda job: calls.append(job) or None)
+    second = build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert calls == [] and second.pages.total == 0 and second.changes is None
+
+
+def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path) -> None:
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates", search=False)
+    before = digest_tree(project / "site")
+    seed = project / "seeds/004_66bcc8fb033b93b3.txt"
+    seed.write_text(seed.read_text().replace("pivotal moment", "decisive moment"))
+    result = build(config, project / "seeds", project / "site", project / "templates", search=False)
+    after = digest_tree(project / "site")
+    assert result.changes and result.changes.changed == ("004-66bcc8fb033b93b3",)
+    assert result.pages.reused >= 3
+    assert before["articles/004-66bcc8fb033b93b3/index.html"] != after["articles/004-66bcc8fb033b93b3/index.html"]
+    assert before["articles/002-3ae6b94dc22afd81/index.html"] == after["articles/002-3ae6b94dc22afd81/index.html"]
+    assert "decisive moment" in (project / "site/data/articles.json").read_text()
+    fresh = project / "fresh"
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
+    unstable = {"changes/index.html", "changes/feed.xml", "data/changes.json", "index.html"}
+    assert {k: v for k, v in digest_tree(fresh).items() if k not in unstable} == \
+        {k: v for k, v in after.items() if k not in unstable}
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x04\x95garbage"])
+def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: bytes) -> None:
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates", search=False)
+    good = digest_tree(project / "site")
+    (project / ".cache/articles.pickle").write_bytes(damage)
+    (project / ".cache/pages.json").write_text("{broken")
+    result = build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert result.cache_note and "rebuilt" in result.cache_note
+    assert digest_tree(project / "site") == good
+
+
+def test_a_cache_from_another_configuration_is_not_used(project: Path) -> None:
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates", search=False)
+    text = (project / "briefing.yml").read_text().replace("min_score: 3.5", "min_score: 99")
+    (project / "briefing.yml").write_text(text)
+    changed = load_config(project / "briefing.yml")
+    result = build(changed, project / "seeds", project / "site", project / "templates", search=False)
+    assert result.cache_note and "configuration" in result.cache_note
+    assert '"mining"' not in (project / "site/data/articles.json").read_text().split('"topics": [')[1][:200]
+
+
+def test_exit_codes_are_documented() -> None:
+    help_text = subprocess.run([sys.executable, "-m", "generator", "build", "--help"], capture_output=True,
+                               text=True).stdout
+    for code in ("0 success", "1 build failed", "2 usage", "75 another build"):
+        assert code in help_text.replace("\n", " ").replace("  ", " ")
