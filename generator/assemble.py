@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from generator.article import FIELDS, Article
 from generator.config import Config
-from generator.corroborate import Point, corroborate
+from generator.corroborate import Point, corroborate, passages_of
 from generator.load import Unreadable
 from generator.problems import Problem, Severity
 from generator.source_index import SourceSummary, index_sources, related_articles
@@ -76,8 +76,9 @@ def assemble(articles: list[Article], unreadable: list[Unreadable], config: Conf
     reports.sort(key=lambda r: r.path)
     problems = [p for r in reports for p in r.warnings]
     problems += _extra_keys(articles)
-    points = corroborate(tuple(ordered))
-    topics = summarise_topics(config.topics, tuple(ordered), points)
+    sentences = {a.id: passages_of(a) for a in ordered}
+    points = corroborate(tuple(ordered), sentences)
+    topics = summarise_topics(config.topics, tuple(ordered), points, sentences)
     return Site(config, tuple(ordered), tuple(reports), tuple(problems), points, topics,
                 index_sources(tuple(ordered)), related_articles(points))
 

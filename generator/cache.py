@@ -20,7 +20,6 @@ from generator.article import Article
 
 MAGIC = "briefing-cache-v1"
 ARTICLES_FILE = "articles.pickle"
-PAGES_FILE = "pages.json"
 
 
 def article_key(display_path: str, data_hash: str, fingerprint: str) -> str:
@@ -77,19 +76,22 @@ def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str) 
     tmp.replace(cache_dir / ARTICLES_FILE)
 
 
-def read_page_keys(cache_dir: Path) -> dict[str, Any]:
+def read_page_keys(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads((cache_dir / PAGES_FILE).read_text())
+        data = json.loads(path.read_text())
         return data if isinstance(data, dict) and data.get("magic") == MAGIC else {}
     except (OSError, ValueError):
         return {}
 
 
-def write_page_keys(cache_dir: Path, site_key: str, pages: dict[str, str]) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f"{PAGES_FILE}.tmp"
-    tmp.write_text(json.dumps({"magic": MAGIC, "site": site_key, "pages": pages}, sort_keys=True))
-    tmp.replace(cache_dir / PAGES_FILE)
+def write_page_keys(path: Path, site_key: str, pages: dict[str, str], problems: list[list[Any]]) -> None:
+    """The site's key, each article page's key, and the build's problems (so a build that
+    finds nothing to do can still report them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"magic": MAGIC, "site": site_key, "pages": pages, "problems": problems},
+                              sort_keys=True))
+    tmp.replace(path)
 
 
 def tree_fingerprint(folder: Path) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from generator.article import Article
 
-HISTORY_FILE = "changes.json"
 KEEP = 100
 
 
@@ -47,10 +46,10 @@ class History:
         return self.entries[-1] if self.entries else None
 
 
-def read_history(cache_dir: Path) -> History:
+def read_history(path: Path) -> History:
     """A missing or unreadable history starts afresh: it is a record, never trusted blindly."""
     try:
-        data = json.loads((cache_dir / HISTORY_FILE).read_text())
+        data = json.loads(path.read_text())
         entries = tuple(ChangeSet(**{**e, "added": tuple(e["added"]), "changed": tuple(e["changed"]),
                                      "removed": tuple(e["removed"])}) for e in data["entries"])
         return History(entries, dict(data["hashes"]))
@@ -73,12 +72,12 @@ def next_history(history: History, articles: tuple[Article, ...], version: str) 
     return History((*history.entries, entry)[-KEEP:], hashes)
 
 
-def write_history(cache_dir: Path, history: History) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
+def write_history(path: Path, history: History) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     data = {"entries": [e.as_json() for e in history.entries], "hashes": history.hashes}
-    tmp = cache_dir / f"{HISTORY_FILE}.tmp"
+    tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    tmp.replace(cache_dir / HISTORY_FILE)
+    tmp.replace(path)
 
 
 def _stamp() -> str | None:

@@ -122,7 +122,7 @@ def _build(args: argparse.Namespace) -> int:
     config, input_dir, output_dir, templates = _paths(args)
     with build_lock(output_dir, args.wait):
         result = build(config, input_dir, output_dir, templates, search=not args.no_search)
-    warnings = _print_problems(result.site.problems)
+    warnings = _print_problems(result.problems)
     elapsed = time.perf_counter() - started
     change = result.changes
     summary = (f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"
@@ -132,7 +132,7 @@ def _build(args: argparse.Namespace) -> int:
                else "site up to date, nothing written")
     if result.cache_note:
         print(f"note: {result.cache_note}", file=sys.stderr)
-    print(f"built {len(result.site.articles)} articles from {len(result.site.inputs)} inputs ({summary}): "
+    print(f"built {result.articles} articles from {result.inputs} inputs ({summary}): "
           f"{written} in {output_dir} ({warnings} warnings, {elapsed:.2f} s)")
     return _strict_exit(args, warnings)
 
@@ -198,8 +198,8 @@ def _serve(args: argparse.Namespace) -> int:
     def rebuild() -> None:
         config = load_config(args.config)
         with build_lock(output_dir, wait=True):
-            result = build(config, input_dir, output_dir, templates, search=False)
-        _print_problems(result.site.problems)
+            result = build(config, input_dir, output_dir, templates, search=False, parallel=False)
+        _print_problems(result.problems)
 
     def index() -> None:
         with build_lock(output_dir, wait=True):

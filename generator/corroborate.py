@@ -77,9 +77,10 @@ def passages_of(article: Article) -> list[Passage]:
     return out
 
 
-def corroborate(articles: tuple[Article, ...]) -> tuple[Point, ...]:
+def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage]]) -> tuple[Point, ...]:
+    """`sentences`: each article's passages, split once for the whole assemble stage."""
     by_id = {a.id: a for a in articles}
-    passages = [p for a in articles for p in passages_of(a)]
+    passages = [p for a in articles for p in sentences[a.id]]
     words = [content_words(p.text) for p in passages]
     weight = _idf(words)
     parent = list(range(len(passages)))

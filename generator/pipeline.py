@@ -22,7 +22,7 @@ from generator.changes import ChangeSet, next_history, read_history, write_histo
 from generator.config import Config
 from generator.load import Unreadable, find_inputs, load
 from generator.normalise import normalise
-from generator.problems import BriefingError
+from generator.problems import BriefingError, Problem
 from generator.cache import (ArticleCache, article_key, key_of, read_article_cache, read_page_keys,
                              tree_fingerprint, write_article_cache, write_page_keys)
 from generator.load import display_path
@@ -36,7 +36,9 @@ POOL_THRESHOLD = 400
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    site: Site
+    articles: int
+    inputs: int
+    problems: tuple[Problem, ...]
     pages: PublishCount
     """Pages rendered and pages reused; both 0 when nothing changed and nothing was written."""
     changes: ChangeSet | None
@@ -97,24 +99,43 @@ def check(config: Config, input_dir: Path, cache: ArticleCache | None = None) ->
 
 
 def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
-          cache_dir: Path | None = None, search: bool = True) -> BuildResult:
-    cache_dir = cache_dir or output_dir.parent / ".cache"
-    articles = read_article_cache(cache_dir, config.fingerprint)
-    site = check(config, input_dir, articles)
-    previous = read_history(cache_dir)
-    history = next_history(previous, site.articles, __version__)
+          cache_dir: Path | None = None, search: bool = True, parallel: bool = True) -> BuildResult:
+    """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe."""
+    cache_dir = cache_dir or output_dir.resolve().parent / ".cache"
+    state = CacheFiles(cache_dir, output_dir)
+    cache = read_article_cache(cache_dir, config.fingerprint)
+    articles, unreadable = read_corpus(input_dir, config, cache)
     site_key = key_of(__version__, config.fingerprint, tree_fingerprint(templates_dir), search,
-                      sorted(articles.used), [(r.path, r.reason) for r in site.inputs if r.article is None],
-                      [e.as_json() for e in history.entries])
-    remembered = read_page_keys(cache_dir)
+                      sorted(cache.used), sorted((u.path, u.reason) for u in unreadable))
+    remembered = read_page_keys(state.pages)
     if remembered.get("site") == site_key and (output_dir / "data/articles.json").is_file():
-        return BuildResult(site, PublishCount(0, 0), None, articles.note)
+        problems = tuple(Problem(*p) for p in remembered.get("problems", []))
+        return BuildResult(len(articles), len(articles) + len(unreadable), problems,
+                           PublishCount(0, 0), None, cache.note)
+    site = assemble(articles, unreadable, config)
+    previous = read_history(state.history)
+    history = next_history(previous, site.articles, __version__)
     keys: dict[str, str] = {}
     memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
-    pages = render(site, templates_dir, history, memory, keys)
+    workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
+    pages = render(site, templates_dir, history, memory, keys, workers)
     written = publish(pages, output_dir, index_search if search else None)
-    write_article_cache(cache_dir, articles, config.fingerprint)
-    write_page_keys(cache_dir, site_key, keys)
-    write_history(cache_dir, history)
+    write_article_cache(cache_dir, cache, config.fingerprint)
+    write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems])
+    write_history(state.history, history)
     new = history.latest if history.latest is not previous.latest else None
-    return BuildResult(site, written, new, articles.note)
+    return BuildResult(len(site.articles), len(site.inputs), site.problems, written, new, cache.note)
+
+
+def _plain(problem: Problem) -> list[object]:
+    return [problem.path, problem.message, problem.line, problem.hint, problem.severity.value]
+
+
+class CacheFiles:
+    """Per-output files in the shared cache folder: two sites built beside each other keep
+    separate histories, while normalised articles (keyed by content) are shared."""
+
+    def __init__(self, cache_dir: Path, output_dir: Path) -> None:
+        tag = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:10]
+        self.pages = cache_dir / f"pages-{tag}.json"
+        self.history = cache_dir / f"history-{tag}.json"

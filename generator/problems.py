@@ -31,6 +31,10 @@ class Problem:
     """What to do about it."""
     severity: Severity = Severity.WARNING
 
+    def __post_init__(self) -> None:
+        if isinstance(self.severity, str) and not isinstance(self.severity, Severity):
+            object.__setattr__(self, "severity", Severity(self.severity))
+
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         text = f"{where}: {self.severity.value}: {self.message}"

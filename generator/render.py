@@ -6,7 +6,7 @@ untouched, and the result can be compared byte for byte between builds.
 
 from __future__ import annotations
 
-import posixpath
+import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,29 +30,28 @@ FEED_SIZE = 50
 
 
 @lru_cache(maxsize=4)
-def environment(templates_dir: str) -> Environment:
+def environment(templates_dir: str, templates_key: str) -> Environment:
+    """One environment per state of the templates (`templates_key`), so Jinja need not stat
+    every template on every page (auto_reload), yet `serve` still sees template edits."""
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, auto_reload=False)
     env.filters["paragraph"] = paragraph_html
     env.filters["inline"] = inline_html
     return env
 
 
 def url_maker(page_path: str, directory_urls: bool) -> Callable[[str], str]:
-    """Relative links, so the site works from any sub-path of a host."""
-    here = posixpath.dirname(page_path)
+    """Relative links (up to the root, then down), so the site works from any sub-path of a host
+    or from disk. Plain string work: posixpath.relpath costs more than the rest of a page."""
+    up = "../" * page_path.count("/")
 
     def url(target: str) -> str:
-        target, _, fragment = target.partition("#")
-        is_dir = target == "" or target.endswith("/")
-        if is_dir and not directory_urls:
-            target += "index.html"
-            is_dir = False
-        relative = posixpath.relpath(target or ".", here or ".")
-        if is_dir:
-            relative = "./" if relative == "." else relative + "/"
-        return relative + (f"#{fragment}" if fragment else "")
+        path, hash_, fragment = target.partition("#")
+        if (path == "" or path.endswith("/")) and not directory_urls:
+            path += "index.html"
+        relative = up + path
+        return (relative or "./") + hash_ + fragment
 
     return url
 
@@ -66,19 +65,21 @@ class PageMemory:
 
 
 def render(site: Site, templates_dir: Path, history: History | None = None,
-           memory: PageMemory | None = None, keys: dict[str, str] | None = None) -> Iterator[Page]:
+           memory: PageMemory | None = None, keys: dict[str, str] | None = None,
+           workers: int = 1) -> Iterator[Page]:
     """Yield (path, bytes) per page, or (path, old file) for a page whose inputs did not change.
 
     Pages are streamed so a 100,000-article site is never held in memory at once; `keys`
     collects each article page's input key for the next build.
     """
-    env = environment(str(templates_dir))
+    templates_key = tree_fingerprint(templates_dir)
+    env = environment(str(templates_dir), templates_key)
     shared = shared_context(site)
     history = history or History((), {})
     keys = {} if keys is None else keys
-    templates_key = tree_fingerprint(templates_dir)
     html_paths = []
     try:
+        todo: list[tuple[str, str, dict[str, Any]]] = []
         for path, template, context in (*_html_pages(site, history), *_xml_pages(site, history)):
             if path.endswith(".html"):
                 html_paths.append(path)
@@ -88,7 +89,11 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
                 if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
                     yield path, old
                     continue
+                if workers > 1:
+                    todo.append((path, template, context))
+                    continue
             yield path, _render_one(env, site, path, template, context, shared)
+        yield from _render_in_pool(todo, env, site, shared, workers)
         yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {
             "pages": [p.removesuffix("index.html") for p in sorted(html_paths) if p != "404.html"]}, shared)
     except TemplateError as exc:
@@ -103,6 +108,30 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
             yield f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}", asset.read_bytes()
+
+
+_POOL_STATE: tuple[Any, ...] = ()
+"""Set just before forking, so workers inherit the site instead of receiving it by pickle."""
+CHUNK = 64
+
+
+def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environment, site: Site,
+                    shared: dict[str, Any], workers: int) -> Iterator[Page]:
+    """Article pages are independent: render them on every core. Results stream back in order."""
+    global _POOL_STATE
+    if not todo:
+        return
+    _POOL_STATE = (todo, env, site, shared)
+    chunks = [range(i, min(i + CHUNK, len(todo))) for i in range(0, len(todo), CHUNK)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for pages in pool.imap(_render_chunk, chunks):
+            yield from pages
+    _POOL_STATE = ()
+
+
+def _render_chunk(indexes: range) -> list[tuple[str, bytes]]:
+    todo, env, site, shared = _POOL_STATE
+    return [(todo[i][0], _render_one(env, site, todo[i][0], todo[i][1], todo[i][2], shared)) for i in indexes]
 
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:
@@ -204,13 +233,7 @@ def _render_one(env: Environment, site: Site, path: str, template: str,
                 context: dict[str, Any], shared: dict[str, Any]) -> bytes:
     url = url_maker(path, site.config.site.directory_urls)
     canonical = site.config.site.base_url + (path[:-len("index.html")] if path.endswith("index.html") else path)
-    html = env.get_template(template).render(
-        site=site.config.site, articles_by_id=site.by_id, source_of=site.source_of,
-        latest=site.latest_date, rfc3339=feeds.rfc3339, page_depth=path.count("/"), url=url, page_path=path, canonical=canonical, fields=FIELDS,
-        nav_topics=site.config.topics, topic_titles={t.slug: t.title for t in site.config.topics},
-        **context)
+    html = env.get_template(template).render(url=url, page_path=path, canonical=canonical, **shared, **context)
     return html.encode()
 
 
-def source_label(article: Article) -> str:
-    return article.outlet or article.agency or "Unknown source"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator.article import Article, TopicMatch
 from generator.config import TopicRule
-from generator.corroborate import Passage, Point, passages_of
+from generator.corroborate import Passage, Point
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +46,15 @@ class TopicSummary:
 
 
 def summarise_topics(rules: tuple[TopicRule, ...], articles: tuple[Article, ...],
-                     points: tuple[Point, ...]) -> tuple[TopicSummary, ...]:
+                     points: tuple[Point, ...], sentences: dict[str, list[Passage]]) -> tuple[TopicSummary, ...]:
     point_of = {p.key: point.id for point in points for p in point.passages}
     by_id = {a.id: a for a in articles}
-    return tuple(_summary(rule, articles, points, point_of, by_id) for rule in rules)
+    return tuple(_summary(rule, articles, points, point_of, by_id, sentences) for rule in rules)
 
 
 def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point, ...],
-             point_of: dict[tuple[str, int, int], str], by_id: dict[str, Article]) -> TopicSummary:
+             point_of: dict[tuple[str, int, int], str], by_id: dict[str, Article],
+             sentences: dict[str, list[Passage]]) -> TopicSummary:
     members = [a for a in articles if rule.slug in a.topics]
     passages = []
     related: Counter[str] = Counter()
@@ -63,7 +64,7 @@ def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point
         for paragraph in article.paragraphs:
             if paragraph.n in matches:
                 related.update(m.topic for m in paragraph.topics if m.topic != rule.slug)
-        for passage in passages_of(article):
+        for passage in sentences[article.id]:
             if passage.n in matches:
                 passages.append(TopicPassage(passage, matches[passage.n], point_of[passage.key]))
     in_topic = {p.point for p in passages}

@@ -31,6 +31,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def forget_pages(project: Path) -> None:
+    for keys in (project / ".cache").glob("pages-*.json"):
+        keys.unlink()
+
+
 def briefing(project: Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "generator", "build", *args], cwd=project,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -47,7 +52,7 @@ def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(project: Path
     duration = time.perf_counter() - started
     after_full = digest_tree(project / "site")
     assert after_full != before
-    (project / ".cache").joinpath("pages.json").unlink()  # force real work on every run below
+    forget_pages(project)  # force real work on every run below
     config = load_config(project / "briefing.yml")
     kills = 0
     for step in range(24):
@@ -65,10 +70,13 @@ def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(project: Path
         if process.returncode == 0 or current != after_full:
             # Killed after the swap (or not killed): then it must be the complete new build.
             reference = project / f"ref-{step}"
+            history = pipeline.CacheFiles(snapshot, project / "site").history
+            if history.exists():  # the same change record as the live site's build had
+                shutil.copy(history, pipeline.CacheFiles(snapshot, reference).history)
             build(config, corpus, reference, project / "templates", snapshot)
             assert current == digest_tree(reference), f"partial site after a kill at step {step}"
             after_full = current
-        (project / ".cache").joinpath("pages.json").unlink(missing_ok=True)
+        forget_pages(project)
     assert kills >= 20
     assert briefing(project, *args).wait(120) == 0  # and the next build recovers
 
@@ -124,7 +132,8 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: bytes) ->
     build(config, project / "seeds", project / "site", project / "templates", search=False)
     good = digest_tree(project / "site")
     (project / ".cache/articles.pickle").write_bytes(damage)
-    (project / ".cache/pages.json").write_text("{broken")
+    for keys in (project / ".cache").glob("pages-*.json"):
+        keys.write_text("{broken")
     result = build(config, project / "seeds", project / "site", project / "templates", search=False)
     assert result.cache_note and "rebuilt" in result.cache_note
     assert digest_tree(project / "site") == good
