@@ -39,8 +39,9 @@ def coverage_chart(rows: tuple[CoverageRow, ...], topics: tuple[TopicRule, ...])
     peak = max(max(r.counts, default=0) for r in rows) or 1
     bar, gap, height = 14, 18, 160
     group = bar * len(topics) + gap
-    width = max(320, 48 + group * len(rows))
-    parts = [f'<svg class="chart" role="img" aria-labelledby="cov-t cov-d" viewBox="0 0 {width} {height + 60}" '
+    width = max(360, 48 + group * len(rows))
+    legend_rows = (len(topics) + 1) // 2
+    parts = [f'<svg class="chart" role="img" aria-labelledby="cov-t cov-d" viewBox="0 0 {width} {height + 44 + 16 * legend_rows}" '
              f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
              '<title id="cov-t">Articles per day per topic</title>',
              f'<desc id="cov-d">{escape(_describe(rows, topics))}</desc>']
@@ -53,10 +54,10 @@ def coverage_chart(rows: tuple[CoverageRow, ...], topics: tuple[TopicRule, ...])
                          f'{row.day}: {count}</title></rect>')
         parts.append(f'<text x="{x0}" y="{height + 28}" class="tick">{row.day[5:]}</text>')
     parts.append(f'<text x="0" y="20" class="tick">{peak}</text><text x="0" y="{height + 10}" class="tick">0</text>')
-    for j, topic in enumerate(topics):
-        parts.append(f'<rect x="{40 + j * 110}" y="{height + 42}" width="10" height="10" '
-                     f'fill="{PALETTE[j % len(PALETTE)]}"/><text x="{54 + j * 110}" y="{height + 51}" '
-                     f'class="tick">{escape(topic.title[:14])}</text>')
+    for j, topic in enumerate(topics):  # two legend entries per row, so none is cut off
+        x, y = 40 + (j % 2) * 160, height + 42 + 16 * (j // 2)
+        parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
+                     f'<text x="{x + 14}" y="{y + 9}" class="tick">{escape(topic.title[:24])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
