@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from generator.article import Article, Paragraph, TopicMatch
+from generator.article import Article, Paragraph, Sentence, TopicMatch
 from generator.config import Config, TopicRule
+from generator.sentences import content_words, split_sentences
 from generator.terms import TermMatcher, tokens
 
 REPEAT_BONUS = 0.5
@@ -92,6 +93,7 @@ def _score(counts: dict[int, int], rule: CompiledRule, names: tuple[str, ...]) -
 
 
 def analyse(article: Article, config: Config) -> Article:
+    article = replace(article, paragraphs=tuple(with_sentences(p) for p in article.paragraphs))
     compiled = compile_rules(config)
     rules = compiled.rules
     if not rules:
@@ -101,6 +103,12 @@ def analyse(article: Article, config: Config) -> Article:
     in_title = [any(i in title for i in r.require) for r in rules]
     paragraphs = tuple(_classify(p, i, raw, rules, in_title) for i, p in enumerate(article.paragraphs))
     return replace(article, paragraphs=paragraphs)
+
+
+def with_sentences(paragraph: Paragraph) -> Paragraph:
+    sentences = tuple(Sentence(i, text, content_words(text))
+                      for i, (_, text) in enumerate(split_sentences(paragraph.text), start=1))
+    return replace(paragraph, sentences=sentences)
 
 
 def _classify(paragraph: Paragraph, index: int, raw: list[list[RawScore]],

@@ -35,6 +35,16 @@ class TopicMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a paragraph and its content words: what corroboration compares. Computed in
+    the per-article stage, so it runs in parallel and is cached with the article."""
+
+    index: int
+    text: str
+    words: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """A body paragraph, exactly as written, with the lines it came from."""
 
@@ -46,6 +56,7 @@ class Paragraph:
     heading: str | None = None
     """A sub-heading line that stood just before this paragraph, if any."""
     topics: tuple[TopicMatch, ...] = ()
+    sentences: tuple[Sentence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from generator.article import Article
+from generator.article import Article, Sentence
 from generator.sentences import content_words, split_sentences
 
 MIN_WORDS = 5
@@ -36,6 +36,7 @@ class Passage:
     index: int
     """Sentence number within the paragraph, from 1."""
     text: str
+    words: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -70,10 +71,13 @@ class Point:
 
 
 def passages_of(article: Article) -> list[Passage]:
+    """From the sentences the analyse stage split (and cached); split here only if it did not."""
     out = []
     for paragraph in article.paragraphs:
-        for index, (_, sentence) in enumerate(split_sentences(paragraph.text), start=1):
-            out.append(Passage(article.id, paragraph.n, index, sentence))
+        sentences = paragraph.sentences or tuple(
+            Sentence(i, text, content_words(text))
+            for i, (_, text) in enumerate(split_sentences(paragraph.text), start=1))
+        out.extend(Passage(article.id, paragraph.n, s.index, s.text, s.words) for s in sentences)
     return out
 
 
@@ -81,7 +85,7 @@ def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage
     """`sentences`: each article's passages, split once for the whole assemble stage."""
     by_id = {a.id: a for a in articles}
     passages = [p for a in articles for p in sentences[a.id]]
-    words = [content_words(p.text) for p in passages]
+    words = [p.words for p in passages]
     weight = _idf(words)
     parent = list(range(len(passages)))
     nodes = _collapse_duplicates(words, parent)
