@@ -135,8 +135,11 @@ def code_versions(data: dict) -> list[str]:
         for r in entry["runs"]:
             if r["tool"] == "ours" and r.get("code"):
                 seen[r["code"]] = seen.get(r["code"], 0) + 1
-    if len(seen) <= 1:
+    if not seen:
         return []
+    if len(seen) == 1:
+        return ["", f"Our generator's source in every run: `{next(iter(seen))}` (git HEAD + hash of "
+                "generator/, templates/, briefing.yml)."]
     return ["", "**Our generator's source changed during the benchmark** (it is developed concurrently); "
             "runs per source fingerprint (git HEAD + hash of generator/, templates/, briefing.yml): "
             + ", ".join(f"`{k}` × {v}" for k, v in seen.items()) + "."]
@@ -150,7 +153,7 @@ def plot(summary: dict[int, dict[str, dict | None]], path: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(7.5, 5))
     styles = {"ours": ("o-", "C0"), "hugo": ("s-", "C1"), "pelican": ("^-", "C2"), "mkdocs": ("D-", "C3"),
-              "ours:nochange": ("o--", "C0"), "ours:touched": ("o:", "C0")}
+              "ours:nochange": ("v--", "C4"), "ours:touched": ("P:", "C5")}
     labels = {**LABELS, "ours:nochange": "ours, no-change rebuild", "ours:touched": "ours, one article changed"}
     for name, (style, colour) in styles.items():
         points = [(size, rows[name]) for size, rows in summary.items() if rows.get(name)]
@@ -160,14 +163,14 @@ def plot(summary: dict[int, dict[str, dict | None]], path: Path) -> list[Path]:
         ys = [p[1]["median"] for p in points]
         err = [[y - p[1]["min"] for y, p in zip(ys, points)], [p[1]["max"] - y for y, p in zip(ys, points)]]
         ax.errorbar(xs, ys, yerr=err, fmt=style, color=colour, label=labels[name], capsize=3,
-                    alpha=1.0 if ":" not in name else 0.6)
+                    alpha=1.0 if ":" not in name else 0.8)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("articles in the corpus")
     ax.set_ylabel("wall time, s (median; bars: min–max)")
-    ax.set_title("Full build time against corpus size")
+    ax.set_title("Build time against corpus size (log-log)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize="small")
     fig.tight_layout()
     written = []
     for suffix in (".svg", ".png"):

@@ -265,8 +265,15 @@ def versions() -> dict[str, str]:
             text = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip()
         except OSError:
             text = "?"
-        out[tool] = text.splitlines()[-1][:90] if text else "?"
-    out["ours"] = f"briefing (git {code_fingerprint()})"
+        line = text.splitlines()[-1] if text else "?"
+        if tool == "hugo":
+            line = " ".join(line.split()[:2]).split("-")[0]  # "hugo v0.168.0"
+        elif tool == "mkdocs":
+            line = line.split(" from ")[0]
+        else:
+            line = f"{tool} {line}"
+        out[tool] = line
+    out["ours"] = "briefing, from this working tree (source fingerprints of the runs below)"
     return out
 
 
@@ -293,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         log_file.flush()
 
     data = load_previous()
+    if args.report_only and data.get("sizes"):
+        data["versions"] = versions()
+        (RESULTS / "runs.json").write_text(json.dumps(data, indent=1) + "\n")
     if not args.report_only:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         tools = [t for t in args.tools.split(",") if t]
