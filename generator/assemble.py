@@ -16,6 +16,13 @@ from generator.load import Unreadable
 from generator.problems import Problem, Severity
 from generator.source_index import SourceSummary, index_sources, related_articles
 from generator.topics import TopicSummary, summarise_topics
+from functools import cached_property
+
+from generator.corroborate import Passage
+from generator.discrepancies import DiscrepancyIndex, find_discrepancies
+from generator.entities import EntityIndex, EntityMention, Gazetteer, article_entities, build_gazetteer, index_entities
+from generator.events import ArticleEvents, Timeline, article_events, index_events
+from generator.quotes import QuoteIndex, QuoteMention, article_quotes, index_quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,47 @@ class InputReport:
     warnings: tuple[Problem, ...]
     reason: str | None = None
     """Why the file gave no article, when it gave none."""
+
+
+class Findings:
+    """Quotes, dated events, people/organisations/places and discrepancies (generator/quotes.py,
+    events.py, entities.py, discrepancies.py). Computed on first use — by render, not by
+    `briefing check` or a no-change rebuild — and then kept."""
+
+    def __init__(self, articles: tuple[Article, ...], config: Config, points: tuple[Point, ...],
+                 sentences: dict[str, list[Passage]]) -> None:
+        self.articles, self.config, self.points, self.sentences = articles, config, points, sentences
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return build_gazetteer(self.config.entities, self.config.sources)
+
+    @cached_property
+    def per_article(self) -> dict[str, tuple[tuple[EntityMention, ...], tuple[QuoteMention, ...], ArticleEvents]]:
+        """Pure per-article extraction, one article at a time (its sentence splits are shared)."""
+        out = {}
+        for article in self.articles:
+            entities = article_entities(article, self.gazetteer)
+            out[article.id] = (entities, article_quotes(article, self.gazetteer, entities), article_events(article))
+        return out
+
+    @cached_property
+    def entities(self) -> EntityIndex:
+        return index_entities(self.articles, self.gazetteer, {k: v[0] for k, v in self.per_article.items()},
+                              self.sentences)
+
+    @cached_property
+    def quotes(self) -> QuoteIndex:
+        return index_quotes(self.articles, self.gazetteer, {k: v[1] for k, v in self.per_article.items()})
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        return index_events(self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points)
+
+    @cached_property
+    def discrepancies(self) -> DiscrepancyIndex:
+        return find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
+                                  self.sentences)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +95,8 @@ class Site:
     sources: tuple[SourceSummary, ...] = ()
     related: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     """Article id -> articles sharing points with it, most shared first."""
+    findings: Findings | None = None
+    """Quotes, events, entities and discrepancies, computed when first used."""
 
     @property
     def latest_date(self) -> str | None:
@@ -80,7 +130,8 @@ def assemble(articles: list[Article], unreadable: list[Unreadable], config: Conf
     points = corroborate(tuple(ordered), sentences)
     topics = summarise_topics(config.topics, tuple(ordered), points, sentences)
     return Site(config, tuple(ordered), tuple(reports), tuple(problems), points, topics,
-                index_sources(tuple(ordered)), related_articles(points))
+                index_sources(tuple(ordered)), related_articles(points),
+                Findings(tuple(ordered), config, points, sentences))
 
 
 def _unique_ids(articles: list[Article]) -> list[Article]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from generator.entities import EntityRule, entity_rules
 from generator.problems import ConfigError
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
@@ -87,6 +88,8 @@ class Config:
     dates: DateSettings
     sources: tuple[SourceEntry, ...]
     topics: tuple[TopicRule, ...]
+    entities: tuple[EntityRule, ...] = ()
+    """People, organisations and places with their aliases (generator/entities.py)."""
     fingerprint: str = field(default="", compare=False)
     """Hash of the configuration's content, part of every cache key."""
 
@@ -248,12 +251,14 @@ def load_config(path: str | Path) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError("the configuration must be a mapping of keys", str(path), 1)
     r = _Reader(str(path))
-    r.unknown(raw, {"site", "input", "output", "templates", "dates", "sources", "topics"}, "")
+    r.unknown(raw, {"site", "input", "output", "templates", "dates", "sources", "topics", "entities"}, "")
+    entities, entity_errors = entity_rules(raw.get("entities"))
+    r.errors.extend(entity_errors)
     config = Config(
         path=str(path), site=_site(r, raw), input_dir=r.get(raw, "input", str, "seeds"),
         output_dir=r.get(raw, "output", str, "site"),
         templates_dir=r.get(raw, "templates", str, "templates"), dates=_dates(r, raw),
-        sources=_sources(r, raw), topics=_topics(r, raw),
+        sources=_sources(r, raw), topics=_topics(r, raw), entities=entities,
         fingerprint=hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest())
     if r.errors:
         raise ConfigError("; ".join(r.errors), str(path),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from generator import discrepancies, entities, events, quotes
 from generator.article import Article, Paragraph
 from generator.assemble import InputReport, Site
 from generator.corroborate import Point
@@ -93,3 +94,19 @@ def point_json(point: Point) -> dict[str, Any]:
             "independent_sources": [{"name": s.name, "via": list(s.via), "articles": list(s.articles)}
                                     for s in point.sources],
             "passages": [{"article": p.article, "n": p.n, "sentence": p.index} for p in point.passages]}
+
+
+def quotes_json(site: Site) -> bytes:
+    return dumps(quotes.quotes_json(site.findings.quotes))
+
+
+def events_json(site: Site) -> bytes:
+    return dumps(events.events_json(site.findings.timeline))
+
+
+def entities_json(site: Site) -> bytes:
+    return dumps(entities.entities_json(site.findings.entities))
+
+
+def discrepancies_json(site: Site) -> bytes:
+    return dumps(discrepancies.discrepancies_json(site.findings.discrepancies))

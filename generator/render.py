@@ -104,6 +104,11 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     yield "data/articles.json", datafiles.articles_json(site)
     yield "data/report.json", datafiles.report_json(site)
     yield "data/topics.json", datafiles.topics_json(site)
+    if site.findings is not None:
+        yield "data/quotes.json", datafiles.quotes_json(site)
+        yield "data/events.json", datafiles.events_json(site)
+        yield "data/entities.json", datafiles.entities_json(site)
+        yield "data/discrepancies.json", datafiles.discrepancies_json(site)
     yield "data/changes.json", datafiles.dumps({"builds": [e.as_json() for e in reversed(history.entries)]})
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
@@ -175,16 +180,34 @@ def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[s
             base = f"topics/{topic.slug}/"
             path = base + ("index.html" if number == 1 else f"page/{number}/index.html")
             yield path, "topic.html", {"topic": topic, "points": points, "pager": _pager(base, number, len(chunks)),
-                                       "first_rank": (number - 1) * size}
+                                       "first_rank": (number - 1) * size, **_topic_findings(site, topic.slug)}
     yield "sources/index.html", "sources.html", {"sources": site.sources, "matrix": _matrix(site)}
     for source in site.sources:
         yield f"sources/{source.slug}/index.html", "source.html", {"source": source}
     yield "timeline/index.html", "timeline.html", {"days": _days(site.articles),
                                                    "undated": [a for a in site.articles if not a.date]}
+    if site.findings is not None:
+        found = site.findings
+        yield "timeline/events/index.html", "events.html", {"timeline": found.timeline}
+        yield "quotes/index.html", "quotes.html", {"quotes": found.quotes.quotes}
+        yield "entities/index.html", "entities.html", {"entities": found.entities}
+        for entity in found.entities.entities:
+            yield f"entities/{entity.slug}/index.html", "entity.html", {"entity": entity}
+        yield "discrepancies/index.html", "discrepancies.html", {"discrepancies": found.discrepancies.discrepancies}
     yield "about/index.html", "about.html", {"inputs": site.inputs, "problems": site.problems}
     yield "search/index.html", "search.html", {}
     yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
     yield "404.html", "404.html", {}
+
+
+def _topic_findings(site: Site, slug: str) -> dict[str, Any]:
+    """What a topic page shows besides its points: its quotes, dated events and discrepancies."""
+    found = site.findings
+    if found is None:
+        return {"topic_quotes": (), "topic_events": (), "topic_discrepancies": ()}
+    return {"topic_quotes": found.quotes.by_topic.get(slug, ()),
+            "topic_events": found.timeline.by_topic.get(slug, ()),
+            "topic_discrepancies": found.discrepancies.by_topic.get(slug, ())}
 
 
 def _xml_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -28,7 +28,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 WIDE, NARROW = 1280, 390
 SEARCH_WORD, SEARCH_ARTICLE = "rapprochement", "001-3a454840917e6663"
-PAGE_TYPES = ("home", "topics", "topic", "topic-page-2", "article", "sources", "source", "timeline", "about",
+PAGE_TYPES = ("home", "topics", "topic", "topic-page-2", "article", "sources", "source", "timeline", "events",
+              "quotes", "entities", "entity", "discrepancies", "about",
               "search", "changes", "404", "evil-article", "evil-front-matter")
 
 

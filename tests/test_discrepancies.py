@@ -1,0 +1,111 @@
+"""Discrepancies (generator/discrepancies.py): the seeds' gold figures, and few, correct flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.article import Article, Paragraph
+from generator.config import load_config
+from generator.corroborate import corroborate, passages_of
+from generator.discrepancies import discrepancies_json, figures, find_discrepancies
+from generator.pipeline import read_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def article(*paragraphs: str, article_id: str, date: str | None = "2026-03-06", outlet: str = "Outlet") -> Article:
+    return Article(article_id, f"{article_id}.txt", "Title", False, date, outlet, None, None, None, None, (),
+                   tuple(Paragraph(n, text, n, n) for n, text in enumerate(paragraphs, start=1)), {})
+
+
+def check(*articles: Article):
+    sentences = {a.id: passages_of(a) for a in articles}
+    return find_discrepancies(articles, corroborate(tuple(articles), sentences), sentences=sentences).discrepancies
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    config = load_config(ROOT / "briefing.yml")
+    articles, _ = read_corpus(ROOT / "seeds", config)
+    return articles
+
+
+def test_seed_gold_figures_are_flagged_side_by_side(seeds) -> None:
+    found = check(*seeds)
+    assert len(found) == 1
+    gold = found[0]
+    assert gold.kind == "figure" and "kilograms" in gold.subject and "gold" in gold.subject
+    assert sorted(r.value for r in gold.readings) == ["650 to 1,000 kilograms", "as many as 1,000 kilograms"]
+    assert {(p.article, p.n) for r in gold.readings for p in r.passages} == {
+        ("001-3a454840917e6663", 17), ("001-3a454840917e6663", 18)}
+    data = discrepancies_json(type("Index", (), {"discrepancies": found})())
+    assert data["discrepancies"][0]["readings"][0]["passages"][0]["text"]
+
+
+def test_figures() -> None:
+    def read(sentence: str) -> list[tuple[str, tuple[float, ...], str]]:
+        return [(f.text, f.values, f.unit) for f in figures(sentence)]
+
+    assert read("the raid on January 3 that left around 100 people dead") == [("around 100 people", (100.0,), "people")]
+    assert read("at least 50 million barrels of oil") == [("at least 50 million barrels", (50e6,), "barrel")]
+    assert read("furnish 650 to 1,000 kilograms of gold") == [("650 to 1,000 kilograms", (650.0, 1000.0), "kilogram")]
+    assert read("a $2.5 billion deal") == [("$2.5 billion", (2.5e9,), "dollar")]
+    assert read("Ties were cut in 2019, on March 5, at 19:42, the 2025 Nobel Peace Prize.") == []
+    assert figures("around 100 people dead")[0].label == "people dead"
+
+
+def test_same_fact_with_different_numbers_in_two_articles() -> None:
+    one = article("Prosecutors told the judge that the government had handed over more than 3,000 pages of "
+                  "evidence to the defence.", article_id="one", outlet="Reuters")
+    two = article("Prosecutors told the judge that the government had handed over more than 1,800 pages of "
+                  "evidence to the defence.", article_id="two", outlet="AP")
+    found = check(one, two)
+    assert len(found) == 1 and found[0].scope == "point" and found[0].subject == "pages of evidence"
+    assert sorted(r.value for r in found[0].readings) == ["more than 1,800 pages", "more than 3,000 pages"]
+    assert {s.name for r in found[0].readings for s in r.sources} == {"Reuters", "AP"}
+
+
+def test_no_flag_for_agreeing_or_unrelated_figures() -> None:
+    same = [article("The bombing raid on January 3 left around 100 people dead, officials said on the radio.",
+                    article_id="one", outlet="AFP"),
+            article("The bombing raid on January 3 left about 100 people dead, officials said on the radio.",
+                    article_id="two", outlet="AP")]
+    assert check(*same) == ()
+    story = article("Her government has transferred at least 50 million barrels of oil to the administration.",
+                    "Separately, a tanker sold 3 million barrels of oil to a refiner in Asia.", article_id="three")
+    assert check(story) == ()  # neighbouring figures of one unit that share no number are two things
+    two_things = article("The firm shipped 12 kilograms of gold and 14 kilograms of gold to two buyers.",
+                         article_id="four")
+    assert check(two_things) == ()
+
+
+def test_dates_that_disagree_within_one_fact() -> None:
+    one = article("A US diplomatic mission arrived in Caracas on January 31, marking the resumption of contacts.",
+                  article_id="one", outlet="AFP")
+    two = article("A US diplomatic mission arrived in Caracas on January 25, marking the resumption of contacts.",
+                  article_id="two", outlet="AP")
+    found = check(one, two)
+    assert len(found) == 1 and found[0].kind == "date"
+    assert sorted(r.value for r in found[0].readings) == ["25 January 2026", "31 January 2026"]
+
+
+def test_same_relative_words_in_articles_of_different_dates_are_not_a_disagreement() -> None:
+    one = article("Supporters of the former president gathered outside the foreign ministry on Thursday.",
+                  article_id="one", outlet="AFP", date="2026-03-06")
+    two = article("Supporters of the former president gathered outside the foreign ministry on Thursday.",
+                  article_id="two", outlet="AP", date="2026-03-13")
+    assert check(one, two) == ()
+    three = article("Supporters of the former president gathered outside the foreign ministry on Monday.",
+                    article_id="three", outlet="EFE", date="2026-03-06")
+    assert [d.kind for d in check(one, three)] == ["date"]
+
+
+def test_discrepancies_page_renders(seeds) -> None:
+    from tests.test_quotes import render_page
+
+    found = check(*seeds)
+    html = render_page("discrepancies.html", "discrepancies/index.html", {"discrepancies": found}, seeds)
+    assert "650 to 1,000 kilograms" in html and "as many as 1,000 kilograms" in html
+    assert 'href="../articles/001-3a454840917e6663/#p-18"' in html
