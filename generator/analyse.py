@@ -97,12 +97,18 @@ def analyse(article: Article, config: Config) -> Article:
     compiled = compile_rules(config)
     rules = compiled.rules
     if not rules:
-        return article
+        return _with_findings(article, config)
     raw = [raw_scores(tokens(p.text), compiled) for p in article.paragraphs]
     title = compiled.matcher.counts(tokens(article.title or ""))
     in_title = [any(i in title for i in r.require) for r in rules]
     paragraphs = tuple(_classify(p, i, raw, rules, in_title) for i, p in enumerate(article.paragraphs))
-    return replace(article, paragraphs=paragraphs)
+    return _with_findings(replace(article, paragraphs=paragraphs), config)
+
+
+def _with_findings(article: Article, config: Config) -> Article:
+    from generator.findings import with_findings  # late: findings imports the extractors
+
+    return replace(article, findings=with_findings(article, config))
 
 
 def with_sentences(paragraph: Paragraph) -> Paragraph:

@@ -93,6 +93,8 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
     """Front matter keys we do not use, kept as given."""
     content_hash: str = ""
+    findings: Any = field(default=None, compare=False, repr=False)
+    """(id, (entities, quotes, events)) from the analyse stage; see generator/findings.py."""
 
     @property
     def topics(self) -> tuple[str, ...]:

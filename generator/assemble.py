@@ -19,10 +19,11 @@ from generator.topics import TopicSummary, summarise_topics
 from functools import cached_property
 
 from generator.corroborate import Passage
+from generator.findings import extract, gazetteer_for
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
-from generator.entities import EntityIndex, EntityMention, Gazetteer, article_entities, build_gazetteer, index_entities
-from generator.events import ArticleEvents, Timeline, article_events, index_events
-from generator.quotes import QuoteIndex, QuoteMention, article_quotes, index_quotes
+from generator.entities import EntityIndex, EntityMention, Gazetteer, index_entities
+from generator.events import ArticleEvents, Timeline, index_events
+from generator.quotes import QuoteIndex, QuoteMention, index_quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +51,15 @@ class Findings:
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
-        return build_gazetteer(self.config.entities, self.config.sources)
+        return gazetteer_for(self.config)
 
     @cached_property
     def per_article(self) -> dict[str, tuple[tuple[EntityMention, ...], tuple[QuoteMention, ...], ArticleEvents]]:
         """Pure per-article extraction, one article at a time (its sentence splits are shared)."""
         out = {}
         for article in self.articles:
-            entities = article_entities(article, self.gazetteer)
-            out[article.id] = (entities, article_quotes(article, self.gazetteer, entities), article_events(article))
+            done = article.findings
+            out[article.id] = done[1] if done and done[0] == article.id else extract(article, self.gazetteer)
         return out
 
     @cached_property

@@ -1,0 +1,28 @@
+"""Per-article extraction of entities, quotes and dated events: part of the analyse stage, so it
+runs in the process pool and is cached with the article (the corpus-wide merging is in assemble)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from generator.article import Article
+from generator.config import Config
+from generator.entities import Gazetteer, article_entities, build_gazetteer
+from generator.events import article_events
+from generator.quotes import article_quotes
+
+
+@lru_cache(maxsize=8)
+def gazetteer_for(config: Config) -> Gazetteer:
+    return build_gazetteer(config.entities, config.sources)
+
+
+def extract(article: Article, gazetteer: Gazetteer) -> tuple[Any, Any, Any]:
+    entities = article_entities(article, gazetteer)
+    return entities, article_quotes(article, gazetteer, entities), article_events(article)
+
+
+def with_findings(article: Article, config: Config) -> tuple[str, tuple[Any, Any, Any]]:
+    """Tagged with the id they were computed under: assemble may rename a duplicate id."""
+    return article.id, extract(article, gazetteer_for(config))
