@@ -42,3 +42,11 @@ def test_non_article_files_are_reported_not_dropped(tmp_path: Path) -> None:
     result = load(tmp_path / "notes.pdf", tmp_path)
     assert isinstance(result, Unreadable) and "not an article file" in result.reason
     assert result.path == f"{tmp_path.name}/notes.pdf"
+
+
+def test_short_cp1252_texts_are_not_mistaken_for_asian_encodings() -> None:
+    for text in ("Refiners in San Juan said the cargo’s price was “fair” — a 5% discount.",
+                 "Caracas, 5 mar (EFE).- El ministro habló de la compañía minera.",
+                 "Les négociations reprennent à Genève, a déclaré le porte-parole."):
+        result = decode("in/x.txt", text.encode("cp1252"))
+        assert isinstance(result, SourceFile) and result.text == text and result.encoding == "cp1252"
