@@ -84,13 +84,14 @@ def read_page_keys(path: Path) -> dict[str, Any]:
         return {}
 
 
-def write_page_keys(path: Path, site_key: str, pages: dict[str, str], problems: list[list[Any]]) -> None:
+def write_page_keys(path: Path, site_key: str, pages: dict[str, str], problems: list[list[Any]],
+                    articles: int) -> None:
     """The site's key, each article page's key, and the build's problems (so a build that
     finds nothing to do can still report them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"magic": MAGIC, "site": site_key, "pages": pages, "problems": problems},
-                              sort_keys=True))
+    tmp.write_text(json.dumps({"magic": MAGIC, "site": site_key, "pages": pages, "problems": problems,
+                               "articles": articles}, sort_keys=True))
     tmp.replace(path)
 
 

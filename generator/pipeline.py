@@ -58,26 +58,32 @@ def _read_one(job: tuple[Path, Path, Config]) -> Article | Unreadable:
     return read_article(*job)
 
 
-def read_corpus(input_dir: Path, config: Config,
-                cache: ArticleCache | None = None) -> tuple[list[Article], list[Unreadable]]:
-    """Every input, from the cache when its bytes are unchanged, else through the stages."""
+def input_keys(input_dir: Path, config: Config) -> list[tuple[Path, str | None]]:
+    """Every input file with its cache key (content hash, path, configuration, version)."""
     if not input_dir.is_dir():
         raise BriefingError(f"input folder not found: {input_dir}", str(input_dir),
                             hint="pass --input DIR or set 'input' in briefing.yml")
-    paths = find_inputs(input_dir)
-    results: list[Article | Unreadable | None] = [None] * len(paths)
-    keys: dict[int, str] = {}
-    for i, path in enumerate(paths):
-        if cache is None:
-            continue
+    keyed: list[tuple[Path, str | None]] = []
+    for path in find_inputs(input_dir):
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
+            keyed.append((path, None))
             continue
-        keys[i] = article_key(display_path(path, input_dir), digest, config.fingerprint)
-        results[i] = cache.get(keys[i])
+        keyed.append((path, article_key(display_path(path, input_dir), digest, config.fingerprint)))
+    return keyed
+
+
+def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = None,
+                keyed: list[tuple[Path, str | None]] | None = None) -> tuple[list[Article], list[Unreadable]]:
+    """Every input, from the cache when its bytes are unchanged, else through the stages."""
+    if cache is None:
+        paths = [(p, None) for p in _inputs(input_dir)]
+    else:
+        paths = keyed if keyed is not None else input_keys(input_dir, config)
+    results: list[Article | Unreadable | None] = [cache.get(k) if cache and k else None for _, k in paths]
     todo = [i for i, r in enumerate(results) if r is None]
-    jobs = [(paths[i], input_dir, config) for i in todo]
+    jobs = [(paths[i][0], input_dir, config) for i in todo]
     if len(jobs) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
             fresh = list(pool.map(_read_one, jobs, chunksize=64))
@@ -85,11 +91,19 @@ def read_corpus(input_dir: Path, config: Config,
         fresh = [_read_one(job) for job in jobs]
     for i, result in zip(todo, fresh):
         results[i] = result
-        if cache is not None and i in keys and isinstance(result, Article):
-            cache.put(keys[i], result)
+        key = paths[i][1]
+        if cache is not None and key and isinstance(result, Article):
+            cache.put(key, result)
     articles = [r for r in results if isinstance(r, Article)]
     unreadable = [r for r in results if isinstance(r, Unreadable)]
     return articles, unreadable
+
+
+def _inputs(input_dir: Path) -> list[Path]:
+    if not input_dir.is_dir():
+        raise BriefingError(f"input folder not found: {input_dir}", str(input_dir),
+                            hint="pass --input DIR or set 'input' in briefing.yml")
+    return find_inputs(input_dir)
 
 
 def check(config: Config, input_dir: Path, cache: ArticleCache | None = None) -> Site:
@@ -103,15 +117,16 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe."""
     cache_dir = cache_dir or output_dir.resolve().parent / ".cache"
     state = CacheFiles(cache_dir, output_dir)
-    cache = read_article_cache(cache_dir, config.fingerprint)
-    articles, unreadable = read_corpus(input_dir, config, cache)
+    keyed = input_keys(input_dir, config)
     site_key = key_of(__version__, config.fingerprint, tree_fingerprint(templates_dir), search,
-                      sorted(cache.used), sorted((u.path, u.reason) for u in unreadable))
+                      sorted(f"{p.name}:{k}" for p, k in keyed))
     remembered = read_page_keys(state.pages)
     if remembered.get("site") == site_key and (output_dir / "data/articles.json").is_file():
+        # Nothing changed: not even the article cache needs reading (10 s of unpickling at 10,000).
         problems = tuple(Problem(*p) for p in remembered.get("problems", []))
-        return BuildResult(len(articles), len(articles) + len(unreadable), problems,
-                           PublishCount(0, 0), None, cache.note)
+        return BuildResult(remembered.get("articles", 0), len(keyed), problems, PublishCount(0, 0), None)
+    cache = read_article_cache(cache_dir, config.fingerprint)
+    articles, unreadable = read_corpus(input_dir, config, cache, keyed)
     site = assemble(articles, unreadable, config)
     previous = read_history(state.history)
     history = next_history(previous, site.articles, __version__)
@@ -121,7 +136,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     pages = render(site, templates_dir, history, memory, keys, workers)
     written = publish(pages, output_dir, index_search if search else None)
     write_article_cache(cache_dir, cache, config.fingerprint)
-    write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems])
+    write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
     write_history(state.history, history)
     new = history.latest if history.latest is not previous.latest else None
     return BuildResult(len(site.articles), len(site.inputs), site.problems, written, new, cache.note)
