@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- command: `python bench/normalise_speed.py --size {args.size} --runs {args.runs}`",
         f"- measured: {dt.datetime.now():%Y-%m-%d %H:%M}, generator source `{code_fingerprint()}`, "
         f"{os.cpu_count()} cores",
-        f"- what is timed: `read_corpus(Path(dir), config)` — find the files, decode, normalise and "
+        "- what is timed: `read_corpus(Path(dir), config)` — find the files, decode, normalise and "
         "analyse (topic scoring) every article, in a process pool as `briefing build` does; "
         "no assemble, render or publish", "",
         "| articles | runs | median s | min s | max s | articles/s |", "|---:|---:|---:|---:|---:|---:|",

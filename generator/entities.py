@@ -608,7 +608,6 @@ def _split_run(run: list[_Token], n: int, folded: str, text: str, gaz: Gazetteer
             if entry is None:
                 continue
             if entry.mode == "builtin":
-                nxt = words[i + size].lower() if i + size < len(run) else None
                 at_start = i == 0 or (leftover and all(words[k].lower() in TITLES for k in leftover))
                 rest = [w.lower() for w in words[i + size:]]
                 if not at_start or (rest and not _office_after_place(rest)):

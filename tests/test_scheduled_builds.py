@@ -1,7 +1,6 @@
 """Builds a scheduler can trust: atomic, locked, incremental, and honest about their cache."""
 
 import hashlib
-import os
 import shutil
 import signal
 import subprocess
