@@ -808,6 +808,8 @@ def index_entities(articles: Iterable[Article], gazetteer: Gazetteer,
     left_out = 0
     date_of = {a.id: a.date or "" for a in articles}
     order = {a.id: i for i, a in enumerate(articles)}
+    # newest first, then corpus order: ranked once per article, not once per passage
+    newest = {aid: r for r, aid in enumerate(sorted(order, key=lambda a: (_desc(date_of[a]), order[a])))}
     for key, members in groups.items():
         configured = configured_names.get(key)
         kind = gazetteer.rule_kinds.get(configured) if configured else None
@@ -828,8 +830,7 @@ def index_entities(articles: Iterable[Article], gazetteer: Gazetteer,
             k = (m.article, m.n, m.index)
             if k not in seen:
                 seen[k] = Passage(m.article, m.n, m.index, text_of.get(k, ""))
-        passages = sorted(seen.values(), key=lambda p: (_desc(date_of[p.article]), order[p.article], p.n,
-                                                         p.index))
+        passages = sorted(seen.values(), key=lambda p: (newest[p.article], p.n, p.index))
         entities.append((key, name, kind, members, passages, variants))
     slugs = _slugs([(key, name) for key, name, *_ in entities])
     one_word = defaultdict(list)

@@ -644,7 +644,7 @@ def _desc(value: str) -> str:
 
 def _quote(group: list[QuoteMention], by_id: dict[str, Article], date: dict[str, str]) -> Quote:
     group.sort(key=lambda m: (date[m.article], m.article, m.n, m.start))
-    text = max(group, key=lambda m: (len(m.text), -group.index(m))).text
+    text = max(enumerate(group), key=lambda im: (len(im[1].text), -im[0]))[1].text  # longest, first wins
     votes: Counter[str] = Counter()
     shown: dict[str, str] = {}
     first_seen: dict[str, int] = {}
