@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from generator.article import FIELDS, Article
 from generator.config import Config
-from generator.corroborate import Point, corroborate, passages_of
-from generator.load import Unreadable
-from generator.problems import Problem, Severity
-from generator.source_index import SourceSummary, index_sources, related_articles
-from generator.topics import TopicSummary, summarise_topics
-from functools import cached_property
-
-from generator.corroborate import Passage
-from generator.findings import extract, gazetteer_for
+from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
 from generator.entities import EntityIndex, EntityMention, Gazetteer, index_entities
 from generator.events import ArticleEvents, Timeline, index_events
+from generator.findings import extract, gazetteer_for
+from generator.load import Unreadable
+from generator.problems import Problem, Severity
 from generator.quotes import QuoteIndex, QuoteMention, index_quotes
+from generator.source_index import SourceSummary, index_sources, related_articles
+from generator.topics import TopicSummary, summarise_topics
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from slugify import slugify
 
 from generator.article import Article
 from generator.corroborate import Passage, SourceGroup, independent_sources
+from generator.ordering import descending
 from generator.sentences import STOPWORDS, split_sentences
 
 KINDS = ("person", "organisation", "place")
@@ -849,7 +850,7 @@ def index_entities(articles: Iterable[Article], gazetteer: Gazetteer,
 
 
 def _desc(date: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in date) if date else "\U0010FFFF"
+    return descending(date) if date else "\U0010FFFF"
 
 
 def _sentences(articles: tuple[Article, ...]) -> dict[tuple[str, int, int], str]:

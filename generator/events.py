@@ -25,8 +25,9 @@ from typing import Any
 
 from generator.article import Article
 from generator.corroborate import Passage, Point, SourceGroup, independent_sources
-from generator.problems import Problem, Severity
 from generator.entities import sentence_spans
+from generator.ordering import descending
+from generator.problems import Problem, Severity
 from generator.sentences import content_words
 
 PRECISIONS = ("day", "week", "month", "year")
@@ -576,7 +577,7 @@ def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float]) -> 
 
 def _desc(value: str) -> str:
     """Newest first, and a day before its month ('2026-01-03' before '2026-01')."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in value.ljust(10, "~"))
+    return descending(value.ljust(10, "~"))
 
 
 def _event(group: list[DatedMention], by_id: dict[str, Article], date_of: dict[str, str]) -> Event:

@@ -18,17 +18,24 @@ from generator import __version__
 from generator.analyse import analyse
 from generator.article import Article
 from generator.assemble import Site, assemble
+from generator.cache import (
+    ArticleCache,
+    article_key,
+    key_of,
+    read_article_cache,
+    read_page_keys,
+    tree_fingerprint,
+    write_article_cache,
+    write_page_keys,
+)
 from generator.changes import ChangeSet, next_history, read_history, write_history
 from generator.config import Config
-from generator.load import Unreadable, find_inputs, load
+from generator.load import Unreadable, display_path, find_inputs, load
 from generator.normalise import normalise
 from generator.problems import BriefingError, Problem
-from generator.cache import (ArticleCache, article_key, key_of, read_article_cache, read_page_keys,
-                             tree_fingerprint, write_article_cache, write_page_keys)
-from generator.load import display_path
 from generator.publish import PublishCount, publish
-from generator.search import index_search
 from generator.render import PageMemory, render
+from generator.search import index_search
 
 POOL_THRESHOLD = 400
 """Below this many files a process pool costs more than it saves."""
@@ -60,11 +67,8 @@ def _read_one(job: tuple[Path, Path, Config]) -> Article | Unreadable:
 
 def input_keys(input_dir: Path, config: Config) -> list[tuple[Path, str | None]]:
     """Every input file with its cache key (content hash, path, configuration, version)."""
-    if not input_dir.is_dir():
-        raise BriefingError(f"input folder not found: {input_dir}", str(input_dir),
-                            hint="pass --input DIR or set 'input' in briefing.yml")
     keyed: list[tuple[Path, str | None]] = []
-    for path in find_inputs(input_dir):
+    for path in _inputs(input_dir):
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:

@@ -27,6 +27,7 @@ from typing import Any
 from generator.article import Article
 from generator.corroborate import Passage, SourceGroup, independent_sources
 from generator.entities import EntityMention, Gazetteer, article_entities, fold, name_key, sentence_spans
+from generator.ordering import descending
 
 SHINGLE = 4
 MAX_POSTINGS = 50
@@ -638,8 +639,7 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
     return QuoteIndex(tuple(quotes), {k: tuple(v) for k, v in by_topic.items()})
 
 
-def _desc(value: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in value)
+_desc = descending
 
 
 def _quote(group: list[QuoteMention], by_id: dict[str, Article], date: dict[str, str]) -> Quote:

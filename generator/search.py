@@ -13,7 +13,6 @@ from pathlib import Path
 from generator.problems import BriefingError
 from generator.search_index import canonicalise
 
-
 INDEXED = "articles/**/*.html"
 """Only article pages carry `data-pagefind-body`; not reading the others halves Pagefind's time."""
 

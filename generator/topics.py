@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from generator.article import Article, TopicMatch
 from generator.config import TopicRule
 from generator.corroborate import Passage, Point
+from generator.ordering import descending
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,4 +82,4 @@ def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point
 def _newest(point: Point, by_id: dict[str, Article]) -> str:
     """Sort key putting the most recent first: inverted characters of the newest date."""
     newest = max((by_id[p.article].date or "" for p in point.passages), default="")
-    return "".join(chr(0x10FFFF - ord(c)) for c in newest)
+    return descending(newest)
