@@ -111,3 +111,24 @@ def test_article_pages_show_topic_chips_with_evidence(project: Path) -> None:
     html = (site / "articles/001-3a454840917e6663/index.html").read_text()
     assert re.search(r'<a href="\.\./\.\./topics/mining/">Mining</a> <details><summary>score [\d.]+</summary>'
                      r'matched: [^<]*gold', html)
+
+
+def test_long_topics_are_paginated_with_a_windowed_pager_and_topic_extras_on_page_one(project: Path) -> None:
+    config_file = project / "briefing.yml"
+    config_file.write_text(config_file.read_text().replace("site:\n", "site:\n  page_size: 1\n", 1))
+    site = build_site(project)
+    topic = site / "topics" / "diplomacy"
+    pages = sorted(topic.glob("page/*/index.html"), key=lambda p: int(p.parent.name))
+    count = len(pages) + 1
+    assert count >= 8, "the seeds' diplomacy topic should have at least 8 points"
+    first = (topic / "index.html").read_text()
+    middle = (topic / f"page/{count // 2}/index.html").read_text()
+    assert 'id="sources-h"' in first and 'id="sources-h"' not in middle
+    assert "its first page" in middle and "its first page" not in first
+    for html, number in ((first, 1), (middle, count // 2)):
+        assert len(re.findall(r'<article class="point"', html)) == 1
+        listed = [int(n) for n in re.findall(r'<(?:a href="[^"]*"|span aria-current="page")>(\d+)</', html)]
+        assert listed[0] == 1 and listed[-1] == count and number in listed
+        assert len(listed) <= 2 + 5, "the pager shows a window, not every page"
+        assert listed == sorted(set(listed))
+    assert "…" in middle
