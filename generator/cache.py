@@ -45,6 +45,12 @@ class ArticleCache:
         self.entries[key] = article
         self.used.add(key)
 
+    def next_build(self) -> None:
+        """In a long-lived process: forget what the last build did not use, then start counting
+        afresh, so every saved version of an edited article does not pile up."""
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.used = set()
+
 
 def read_article_cache(cache_dir: Path, fingerprint: str) -> ArticleCache:
     path = cache_dir / ARTICLES_FILE

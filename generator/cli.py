@@ -187,25 +187,22 @@ def _normalise(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from generator.config import load_config
-    from generator.lock import build_lock
-    from generator.pipeline import build
-    from generator.search import index_search
+    from generator.preview import Preview
     from generator.serve import serve
 
     _, input_dir, output_dir, templates = _paths(args)
+    preview = Preview(Path(args.config), input_dir, output_dir, templates)
 
-    def rebuild() -> None:
-        config = load_config(args.config)
-        with build_lock(output_dir, wait=True):
-            result = build(config, input_dir, output_dir, templates, search=False, parallel=False)
+    def full() -> tuple[str, ...]:
+        result = preview.full()
         _print_problems(result.problems)
+        return result.pages.changed
 
-    def index() -> None:
-        with build_lock(output_dir, wait=True):
-            index_search(output_dir)
+    def after() -> None:
+        preview.index()
+        preview.save_cache()
 
-    serve(rebuild, output_dir, [input_dir, templates, Path(args.config)], args.host, args.port, index)
+    serve(full, preview.quick, after, output_dir, [input_dir, templates, Path(args.config)], args.host, args.port)
     return 0
 
 

@@ -51,6 +51,8 @@ class BuildResult:
     changes: ChangeSet | None
     """What this build changed since the previous one (None when nothing did)."""
     cache_note: str | None = None
+    site: Site | None = None
+    """The assembled site (None when nothing changed): `serve` keeps it for its quick pass."""
 
 
 def read_article(path: Path, input_dir: Path, config: Config) -> Article | Unreadable:
@@ -117,9 +119,12 @@ def check(config: Config, input_dir: Path, cache: ArticleCache | None = None) ->
 
 
 def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
-          cache_dir: Path | None = None, search: bool = True, parallel: bool = True) -> BuildResult:
-    """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe."""
-    cache_dir = cache_dir or output_dir.resolve().parent / ".cache"
+          cache_dir: Path | None = None, search: bool = True, parallel: bool = True,
+          cache: ArticleCache | None = None) -> BuildResult:
+    """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe.
+    A long-lived process passes its own `cache`, kept in memory between builds, and saves it
+    with `write_article_cache` when it has time (reading it back costs seconds at 10,000)."""
+    cache_dir = cache_dir or default_cache_dir(output_dir)
     state = CacheFiles(cache_dir, output_dir)
     keyed = input_keys(input_dir, config)
     site_key = key_of(__version__, config.fingerprint, tree_fingerprint(templates_dir), search,
@@ -129,7 +134,8 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         # Nothing changed: not even the article cache needs reading (10 s of unpickling at 10,000).
         problems = tuple(Problem(*p) for p in remembered.get("problems", []))
         return BuildResult(remembered.get("articles", 0), len(keyed), problems, PublishCount(0, 0), None)
-    cache = read_article_cache(cache_dir, config.fingerprint)
+    in_memory = cache is not None
+    cache = cache if cache is not None else read_article_cache(cache_dir, config.fingerprint)
     articles, unreadable = read_corpus(input_dir, config, cache, keyed)
     site = assemble(articles, unreadable, config)
     previous = read_history(state.history)
@@ -139,11 +145,16 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
     pages = render(site, templates_dir, history, memory, keys, workers)
     written = publish(pages, output_dir, index_search if search else None)
-    write_article_cache(cache_dir, cache, config.fingerprint)
+    if not in_memory:
+        write_article_cache(cache_dir, cache, config.fingerprint)
     write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
     write_history(state.history, history)
     new = history.latest if history.latest is not previous.latest else None
-    return BuildResult(len(site.articles), len(site.inputs), site.problems, written, new, cache.note)
+    return BuildResult(len(site.articles), len(site.inputs), site.problems, written, new, cache.note, site)
+
+
+def default_cache_dir(output_dir: Path) -> Path:
+    return output_dir.resolve().parent / ".cache"
 
 
 def _plain(problem: Problem) -> list[object]:

@@ -23,7 +23,7 @@ def publish(pages: Iterable[tuple[str, bytes | Path]], output_dir: Path,
     old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        count = _write_all(pages, staging)
+        count = _write_all(pages, staging, output_dir if output_dir.is_dir() else None)
         if finish:
             finish(staging)
         if output_dir.exists():
@@ -43,14 +43,18 @@ class PublishCount:
     rendered: int
     reused: int
     """Pages whose inputs had not changed, hard-linked from the previous site."""
+    changed: tuple[str, ...] = ()
+    """Paths whose bytes differ from the previous site's, or that it did not have: what an open
+    browser tab must reload (`serve`). Removed pages are not listed."""
 
     @property
     def total(self) -> int:
         return self.rendered + self.reused
 
 
-def _write_all(pages: Iterable[tuple[str, bytes | Path]], root: Path) -> PublishCount:
+def _write_all(pages: Iterable[tuple[str, bytes | Path]], root: Path, previous: Path | None) -> PublishCount:
     made: set[Path] = set()
+    changed: list[str] = []
     rendered = reused = 0
     for path, content in pages:
         target = root / path
@@ -60,10 +64,22 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path]], root: Path) -> Publish
         if isinstance(content, Path):
             _link(content, target)
             reused += 1
-        else:
-            target.write_bytes(content)
-            rendered += 1
-    return PublishCount(rendered, reused)
+            continue
+        rendered += 1
+        old = previous / path if previous else None
+        if old is not None and _same_bytes(old, content):
+            _link(old, target)  # unchanged: keep the file (and its timestamp) for rsync and browsers
+            continue
+        target.write_bytes(content)
+        changed.append(path)
+    return PublishCount(rendered, reused, tuple(changed))
+
+
+def _same_bytes(path: Path, content: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def _link(source: Path, target: Path) -> None:

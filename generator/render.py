@@ -27,6 +27,7 @@ from generator.problems import BriefingError
 Page = tuple[str, "bytes | Path"]
 MAX_RELATED = 8
 FEED_SIZE = 50
+PAGER_REACH = 2
 
 
 @lru_cache(maxsize=4)
@@ -89,17 +90,15 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
                 if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
                     yield path, old
                     continue
-                if workers > 1:
-                    todo.append((path, template, context))
-                    continue
+            if workers > 1:
+                todo.append((path, template, context))
+                continue
             yield path, _render_one(env, site, path, template, context, shared)
         yield from _render_in_pool(todo, env, site, shared, workers)
         yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {
             "pages": [p.removesuffix("index.html") for p in sorted(html_paths) if p != "404.html"]}, shared)
     except TemplateError as exc:
-        path, line = _template_location(exc, templates_dir)
-        raise BriefingError(f"template error: {exc.message}", path, line,
-                            hint="fix the template; the previous site is left as it was") from None
+        raise _template_problem(exc, templates_dir) from None
     yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site.config.site.base_url}sitemap.xml\n".encode()
     yield "data/articles.json", datafiles.articles_json(site)
     yield "data/report.json", datafiles.report_json(site)
@@ -115,6 +114,21 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
             yield f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}", asset.read_bytes()
 
 
+def render_article_pages(site: Site, templates_dir: Path, articles: list[Article]) -> Iterator[Page]:
+    """Edited articles' pages, rendered against an earlier build of the site (its related
+    articles and source pages): what `serve` puts live before the full rebuild catches up."""
+    env = environment(str(templates_dir), tree_fingerprint(templates_dir))
+    shared = shared_context(site)
+    shared["articles_by_id"] = {**shared["articles_by_id"], **{a.id: a for a in articles}}
+    try:
+        for article in articles:
+            path = f"articles/{article.id}/index.html"
+            context = {"article": article, "related": site.related.get(article.id, ())[:MAX_RELATED]}
+            yield path, _render_one(env, site, path, "article.html", context, shared)
+    except TemplateError as exc:
+        raise _template_problem(exc, templates_dir) from None
+
+
 _POOL_STATE: tuple[Any, ...] = ()
 """Set just before forking, so workers inherit the site instead of receiving it by pickle."""
 CHUNK = 64
@@ -122,7 +136,7 @@ CHUNK = 64
 
 def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environment, site: Site,
                     shared: dict[str, Any], workers: int) -> Iterator[Page]:
-    """Article pages are independent: render them on every core. Results stream back in order."""
+    """Pages are independent: render them on every core. Results stream back in order."""
     global _POOL_STATE
     if not todo:
         return
@@ -148,6 +162,12 @@ def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key:
     sources = [shared["source_of"].get(name) for name in (article.outlet, article.agency)]
     return key_of(templates_key, site.config.fingerprint, article.source_path, article.content_hash,
                   article.id, related, sources)
+
+
+def _template_problem(exc: TemplateError, templates_dir: Path) -> BriefingError:
+    path, line = _template_location(exc, templates_dir)
+    return BriefingError(f"template error: {exc.message}", path, line,
+                         hint="fix the template; the previous site is left as it was")
 
 
 def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, int | None]:
@@ -223,11 +243,19 @@ def _xml_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[st
 
 
 def _pager(base: str, number: int, count: int) -> dict[str, Any]:
+    """Links to the first and last pages and a few around this one, with gaps between: a topic
+    with 400 pages would otherwise repeat 400 links on each of them."""
     def page(n: int) -> str:
         return base if n == 1 else f"{base}page/{n}/"
 
+    shown = sorted({1, count, *range(max(1, number - PAGER_REACH), min(count, number + PAGER_REACH) + 1)})
+    pages: list[tuple[int, str] | None] = []
+    for n in shown:
+        if pages and pages[-1] is not None and n > pages[-1][0] + 1:
+            pages.append(None)
+        pages.append((n, page(n)))
     return {"number": number, "count": count, "previous": page(number - 1) if number > 1 else None,
-            "next": page(number + 1) if number < count else None, "pages": [page(n) for n in range(1, count + 1)]}
+            "next": page(number + 1) if number < count else None, "first": page(1), "pages": pages}
 
 
 def _days(articles: tuple[Article, ...]) -> list[tuple[str, list[Article]]]:

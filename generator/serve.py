@@ -15,13 +15,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from generator.problems import BriefingError
 
+T = TypeVar("T")
 DEBOUNCE_SECONDS = 0.2
+LOG_SIZE = 50
+MAX_LISTED = 2000
 EVENTS_PATH = "/__briefing/events"
 SCRIPT_PATH = "/__briefing/reload.js"
 RELOAD_JS = b"""(function () {
@@ -43,7 +47,11 @@ RELOAD_JS = b"""(function () {
       return;
     }
     if (box) { box.remove(); }
-    if (epoch !== null && state.epoch !== epoch) { location.reload(); }
+    var here = decodeURIComponent(location.pathname).replace(/^\\//, "");
+    if (here === "" || here.slice(-1) === "/") { here += "index.html"; }
+    if (epoch !== null && state.epoch !== epoch && (state.pages === null || state.pages.indexOf(here) >= 0)) {
+      location.reload();
+    }
     epoch = state.epoch;
   };
 })();
@@ -51,22 +59,34 @@ RELOAD_JS = b"""(function () {
 
 
 class BuildState:
-    """The latest build's epoch and error, shared with the request threads."""
+    """The latest build's epoch, error and changed pages, shared with the request threads."""
 
     def __init__(self) -> None:
         self.epoch = 0
         self.error: str | None = None
+        self.log: list[tuple[int, tuple[str, ...] | None]] = []
+        """Recent epochs and the pages each changed (None: too many to list)."""
         self.changed = threading.Condition()
 
-    def publish(self, error: str | None) -> None:
+    def publish(self, error: str | None, pages: tuple[str, ...] | None = None) -> None:
         with self.changed:
             if error is None:
                 self.epoch += 1
+                self.log = [*self.log[-(LOG_SIZE - 1):],
+                            (self.epoch, pages if pages is None or len(pages) <= MAX_LISTED else None)]
             self.error = error
             self.changed.notify_all()
 
-    def message(self) -> bytes:
-        return f"data: {json.dumps({'epoch': self.epoch, 'error': self.error})}\n\n".encode()
+    def pages_since(self, epoch: int | None) -> list[str] | None:
+        """What changed after `epoch`, so an open tab reloads only when its own page did."""
+        later = [pages for e, pages in self.log if epoch is not None and e > epoch]
+        if epoch is None or len(later) != self.epoch - epoch or any(p is None for p in later):
+            return None
+        return sorted({page for pages in later for page in pages or ()})
+
+    def message(self, since: int | None) -> bytes:
+        state = {"epoch": self.epoch, "error": self.error, "pages": self.pages_since(since)}
+        return f"data: {json.dumps(state)}\n\n".encode()
 
 
 def handler_class(root: Path, state: BuildState) -> type[SimpleHTTPRequestHandler]:
@@ -111,8 +131,9 @@ def handler_class(root: Path, state: BuildState) -> type[SimpleHTTPRequestHandle
                         if current == seen:
                             state.changed.wait(timeout=15)
                             current = (state.epoch, state.error)
-                    if current != seen:
-                        self.wfile.write(state.message())
+                        message = state.message(seen[0] if seen else None) if current != seen else None
+                    if message:
+                        self.wfile.write(message)
                     else:
                         self.wfile.write(b": keep-alive\n\n")
                     self.wfile.flush()
@@ -137,7 +158,7 @@ def start_server(root: Path, host: str, port: int, state: BuildState) -> Threadi
     return server
 
 
-def watch(paths: list[Path], on_change: Callable[[], None]) -> object:
+def watch(paths: list[Path], on_change: Callable[[Path], None]) -> object:
     """Folders are watched whole; a single file (briefing.yml) only for itself, so the staging
     folders and lock a build creates beside it do not trigger another build."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -153,7 +174,8 @@ def watch(paths: list[Path], on_change: Callable[[], None]) -> object:
             touched = {Path(str(event.src_path)).resolve(), Path(str(getattr(event, "dest_path", "") or
                                                                   event.src_path)).resolve()}
             if self.only is None or self.only in touched:
-                on_change()
+                for path in touched:
+                    on_change(path)
 
     observer = Observer()
     for path in paths:
@@ -165,26 +187,94 @@ def watch(paths: list[Path], on_change: Callable[[], None]) -> object:
     return observer
 
 
-def serve(rebuild: Callable[[], None], root: Path, watched: list[Path], host: str, port: int,
-          after: Callable[[], None] | None = None) -> None:
-    """Run until Ctrl-C. `rebuild` raises BriefingError on a user error; `after` (the search
-    index) runs once the new pages are live, so it never delays the reload."""
+class Edits:
+    """Paths touched since the last look, handed out once edits have settled: watchdog sends
+    several events per save, and editors save several files at once."""
+
+    def __init__(self) -> None:
+        self.paths: set[Path] = set()
+        self.last = 0.0
+        self.changed = threading.Condition()
+
+    def add(self, path: Path) -> None:
+        with self.changed:
+            self.paths.add(path)
+            self.last = time.monotonic()
+            self.changed.notify_all()
+
+    def settled(self) -> set[Path]:
+        with self.changed:
+            while not self.paths or time.monotonic() - self.last < DEBOUNCE_SECONDS:
+                self.changed.wait(DEBOUNCE_SECONDS if self.paths else 1.0)
+            paths, self.paths = self.paths, set()
+            return paths
+
+
+class FullBuilds(threading.Thread):
+    """Complete rebuilds, one after another, off the edit loop, so the quick pass for a new
+    edit never waits for a full build of the previous one."""
+
+    def __init__(self, full: Callable[[], tuple[str, ...]], quick: Callable[[set[Path]], tuple[str, ...]],
+                 after: Callable[[], None], state: BuildState) -> None:
+        super().__init__(daemon=True)
+        self.full, self.quick, self.after, self.state = full, quick, after, state
+        self.pending: set[Path] = set()
+        self.wanted = False
+        self.requests = threading.Condition()
+
+    def request(self, touched: set[Path]) -> None:
+        with self.requests:
+            self.pending |= touched
+            self.wanted = True
+            self.requests.notify_all()
+
+    def run(self) -> None:
+        _quietly(self.after)
+        while True:
+            with self.requests:
+                while not self.wanted:
+                    self.requests.wait()
+                self.wanted, self.pending = False, set()
+            pages = _full_build(self.full, self.state)
+            if pages is None:
+                continue
+            with self.requests:
+                late, busy = set(self.pending), self.wanted
+            if late:
+                # Edits that arrived during the build were put live by their quick pass, and the
+                # swap just replaced those pages with older ones: put them back for the next build.
+                pages += _quietly(lambda: self.quick(late)) or ()
+            self.state.publish(None, pages)
+            if not busy:
+                _quietly(self.after)
+
+
+def serve(full: Callable[[], tuple[str, ...]], quick: Callable[[set[Path]], tuple[str, ...]],
+          after: Callable[[], None], root: Path, watched: list[Path], host: str, port: int) -> None:
+    """Run until Ctrl-C. `full` builds everything and returns the pages that changed, raising
+    BriefingError on a user error; `quick` puts edited articles' pages live at once; `after`
+    (search index, cache file) runs once new pages are live, so it never delays a reload."""
     state = BuildState()
     server = observer = None
     try:
-        _run_build(rebuild, state, None)
+        first = _full_build(full, state)
+        if first is not None:
+            state.publish(None, first)
         server = start_server(root, host, port, state)
         print(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
-        dirty = threading.Event()
-        observer = watch(watched, dirty.set)
-        if after:
-            after()
+        edits = Edits()
+        observer = watch(watched, edits.add)
+        builds = FullBuilds(full, quick, after, state)
+        builds.start()
         while True:
-            dirty.wait()
-            while dirty.is_set():
-                dirty.clear()
-                time.sleep(DEBOUNCE_SECONDS)
-            _run_build(rebuild, state, after)
+            touched = edits.settled()
+            started = time.perf_counter()
+            pages = _quietly(lambda: quick(touched), state)
+            if pages:
+                print(f"updated {len(pages)} article page(s) in {time.perf_counter() - started:.2f} s; "
+                      "rebuilding the rest", flush=True)
+                state.publish(None, pages)
+            builds.request(touched)
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
     finally:
@@ -194,18 +284,24 @@ def serve(rebuild: Callable[[], None], root: Path, watched: list[Path], host: st
             server.shutdown()
 
 
-def _run_build(rebuild: Callable[[], None], state: BuildState, after: Callable[[], None] | None) -> None:
+def _full_build(full: Callable[[], tuple[str, ...]], state: BuildState) -> tuple[str, ...] | None:
     started = time.perf_counter()
     try:
-        rebuild()
+        pages = full()
     except BriefingError as exc:
         print(exc.format(), file=sys.stderr, flush=True)
         state.publish(exc.format())
-        return
+        return None
     print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
-    state.publish(None)
-    if after:
-        try:
-            after()
-        except BriefingError as exc:
-            print(exc.format(), file=sys.stderr, flush=True)
+    return pages
+
+
+def _quietly(step: Callable[[], T], state: BuildState | None = None) -> T | None:
+    """A user error in a step that is not the build prints (and shows, given `state`) and moves on."""
+    try:
+        return step()
+    except BriefingError as exc:
+        print(exc.format(), file=sys.stderr, flush=True)
+        if state is not None:
+            state.publish(exc.format())
+        return None
