@@ -8,9 +8,12 @@ the configuration's fingerprint.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,12 +55,26 @@ class ArticleCache:
         self.used = set()
 
 
+@contextmanager
+def many_new_objects() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic objects are created (unpickling
+    the cache or the pool's results): it would scan them again and again, which made reading the
+    cache at 10,000 articles 7x slower. Nothing made here forms cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_article_cache(cache_dir: Path, fingerprint: str) -> ArticleCache:
     path = cache_dir / ARTICLES_FILE
     if not path.exists():
         return ArticleCache()
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, many_new_objects():
             data = pickle.load(handle)
         if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("version") != __version__:
             return ArticleCache(note="cache from another version of the generator: rebuilt")

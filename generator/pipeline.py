@@ -22,6 +22,7 @@ from generator.cache import (
     ArticleCache,
     article_key,
     key_of,
+    many_new_objects,
     read_article_cache,
     read_page_keys,
     tree_fingerprint,
@@ -91,7 +92,7 @@ def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = No
     todo = [i for i, r in enumerate(results) if r is None]
     jobs = [(paths[i][0], input_dir, config) for i in todo]
     if len(jobs) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
+        with ProcessPoolExecutor() as pool, many_new_objects():
             fresh = list(pool.map(_read_one, jobs, chunksize=64))
     else:
         fresh = [_read_one(job) for job in jobs]

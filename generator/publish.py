@@ -19,9 +19,10 @@ def publish(pages: Iterable[tuple[str, bytes | Path]], output_dir: Path,
     """`finish` runs on the complete staging folder before the swap (the search index)."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
+    staging = staging_dir(output_dir)
     old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
+    _remove_leftovers(output_dir)
     try:
         count = _write_all(pages, staging, output_dir if output_dir.is_dir() else None)
         if finish:
@@ -36,6 +37,29 @@ def publish(pages: Iterable[tuple[str, bytes | Path]], output_dir: Path,
         raise
     shutil.rmtree(old, ignore_errors=True)
     return count
+
+
+def _remove_leftovers(output_dir: Path) -> None:
+    """Staging and old folders of builds that were killed (their process is gone)."""
+    for folder in output_dir.parent.glob(f".{output_dir.name}.*-*"):
+        kind, _, pid = folder.name.rpartition("-")
+        if kind.endswith((".staging", ".old")) and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def staging_dir(output_dir: Path) -> Path:
+    """This process's staging folder: a process that dies mid-build leaves only this behind."""
+    return output_dir.with_name(f".{output_dir.name}.staging-{os.getpid()}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ untouched, and the result can be compared byte for byte between builds.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
@@ -142,9 +143,13 @@ def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environmen
         return
     _POOL_STATE = (todo, env, site, shared)
     chunks = [range(i, min(i + CHUNK, len(todo))) for i in range(0, len(todo), CHUNK)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for pages in pool.imap(_render_chunk, chunks):
-            yield from pages
+    gc.freeze()  # the collector in each worker would touch, and so copy, every inherited object
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for pages in pool.imap(_render_chunk, chunks):
+                yield from pages
+    finally:
+        gc.unfreeze()
     _POOL_STATE = ()
 
 

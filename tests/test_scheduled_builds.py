@@ -1,6 +1,7 @@
 """Builds a scheduler can trust: atomic, locked, incremental, and honest about their cache."""
 
 import hashlib
+import os
 import shutil
 import signal
 import subprocess
@@ -162,3 +163,16 @@ def test_exit_codes_are_documented() -> None:
                                text=True).stdout
     for code in ("0 success", "1 build failed", "2 usage", "75 another build"):
         assert code in help_text.replace("\n", " ").replace("  ", " ")
+
+
+def test_a_build_clears_what_killed_builds_left_behind_and_nothing_else(project: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    left = [project / f".site.staging-{dead}", project / f".site.old-{dead}"]
+    running = project / f".site.staging-{os.getppid()}"
+    for folder in (*left, running):
+        (folder / "articles").mkdir(parents=True)
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert not any(folder.exists() for folder in left)
+    assert running.exists(), "a folder of a live process is not ours to remove"
