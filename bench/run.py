@@ -5,9 +5,10 @@
 For each size: generate (or reuse) the corpus and the peers' projects under
 bench/results/tmp/, run one warm-up build of every tool, then `--runs` rounds of
 interleaved full builds (ours, hugo, pelican, mkdocs, ours, hugo, ...). Each full
-build starts from an empty output folder. For ours it also measures a no-change
-rebuild right after a full build and a rebuild after appending a sentence to one
-article. Wall time, CPU time and peak memory of every run go to
+build starts from an empty output folder. For ours it also measures Pagefind
+alone over the full build's output (its share of our time: it cannot index
+incrementally), a no-change rebuild right after a full build and a rebuild after
+appending a sentence to one article. Wall time, CPU time and peak memory of every run go to
 bench/results/runs.json; bench/results/results.md and build-time.svg are made
 from it (a later run replaces only the sizes it ran).
 """
@@ -181,6 +182,9 @@ class Bench:
             shutil.rmtree(self.folder(tool), ignore_errors=True)
             self.folder(tool).mkdir(parents=True)
         cmd, cwd = self.command(tool)
+        if kind == "pagefind":  # our full build's search step alone, over its own output
+            cmd = [sys.executable, "-m", "pagefind", "--site", str(self.output(tool)), "--output-subdir",
+                   "pagefind", "--glob", "articles/**/*.html", "--quiet"]
         self.counter += 1
         log_path = self.logs / f"{self.size}-{self.counter:03d}-{tool}-{kind}.log"
         code = code_fingerprint() if tool == "ours" else ""
@@ -235,6 +239,7 @@ def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental:
         for tool in active:
             results.append(bench.run(tool, "full"))
             if tool == "ours" and n < incremental and results[-1].ok:
+                results.append(bench.run("ours", "pagefind"))
                 results.append(bench.run("ours", "nochange"))
                 target, original = bench.touch_one()
                 try:
