@@ -8,10 +8,13 @@ change it without touching code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, wraps
+from itertools import chain
+from typing import TypeVar
 
-from generator.article import Article, Paragraph, Sentence, TopicMatch
+from generator.article import Article, Sentence, TopicMatch
 from generator.config import Config, TopicRule
 from generator.sentences import content_words, split_sentences
 from generator.terms import TermMatcher, tokens
@@ -43,8 +46,31 @@ class CompiledRules:
 
     matcher: TermMatcher
     rules: tuple[CompiledRule, ...]
+    owner: dict[int, int]
+    """Weighted term index -> position of its rule in `rules`."""
 
 
+T = TypeVar("T")
+
+
+def last_config(function: Callable[[Config], T]) -> Callable[[Config], T]:
+    """For a cached function of the configuration: the Config of the previous call is recognised by
+    identity. A build passes the same object for every article, and `lru_cache` would hash all of
+    it (every topic, source and entity rule) on each call."""
+    last: list[tuple[Config, T] | None] = [None]
+
+    @wraps(function)
+    def cached(config: Config) -> T:
+        hit = last[0]  # read once: another thread (serve) may replace it meanwhile
+        if hit is not None and hit[0] is config:
+            return hit[1]
+        result = function(config)
+        last[0] = (config, result)
+        return result
+    return cached
+
+
+@last_config
 @lru_cache(maxsize=8)
 def compile_rules(config: Config) -> CompiledRules:
     terms: list[str] = []
@@ -61,7 +87,8 @@ def compile_rules(config: Config) -> CompiledRules:
         rules.append(CompiledRule(rule, tuple(weighted),
                                   {i: w for i, (_, w) in zip(weighted, rule.terms)},
                                   frozenset(add(rule.require_any, 1)), frozenset(add(rule.exclude, 2))))
-    return CompiledRules(TermMatcher(tuple(terms), tuple(groups)), tuple(rules))
+    owner = {i: r for r, rule in enumerate(rules) for i in rule.weights}
+    return CompiledRules(TermMatcher(tuple(terms), tuple(groups)), tuple(rules), owner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,32 +104,49 @@ NO_SCORE = RawScore(0.0, (), False, False)
 
 def raw_scores(words: list[str], compiled: CompiledRules) -> list[RawScore]:
     counts = compiled.matcher.counts(words)
-    return [_score(counts, rule, compiled.matcher.terms) for rule in compiled.rules]
+    mine: list[list[int]] = [[] for _ in compiled.rules]  # each rule's weighted terms found, in order
+    for i in counts:
+        r = compiled.owner.get(i)
+        if r is not None:
+            mine[r].append(i)
+    return [_score(counts, found, rule, compiled.matcher.terms) if found else NO_SCORE
+            for found, rule in zip(mine, compiled.rules)]
 
 
-def _score(counts: dict[int, int], rule: CompiledRule, names: tuple[str, ...]) -> RawScore:
-    mine = {i: n for i, n in counts.items() if i in rule.weights}
-    if not mine:
-        return NO_SCORE
-    score = sum(rule.weights[i] * (1 + REPEAT_BONUS * (min(n, 2) - 1)) for i, n in mine.items())
-    evidence = tuple(names[i] for i in sorted(mine, key=lambda i: (-rule.weights[i], names[i])))
+def _score(counts: dict[int, int], mine: list[int], rule: CompiledRule, names: tuple[str, ...]) -> RawScore:
+    weights = rule.weights
+    score = sum(weights[i] * (1 + REPEAT_BONUS * (min(counts[i], 2) - 1)) for i in mine)
+    evidence = tuple(names[i] for i in sorted(mine, key=lambda i: (-weights[i], names[i])))
     # `require_any` terms count when they are in this paragraph or nearby (see _classify).
-    required = not rule.require or any(i in counts for i in rule.require)
-    vetoed = any(i in counts for i in rule.exclude)
+    required = not rule.require or not rule.require.isdisjoint(counts)
+    vetoed = not rule.exclude.isdisjoint(counts)
     return RawScore(round(score, 2), evidence, required, vetoed)
 
 
 def analyse(article: Article, config: Config) -> Article:
-    article = replace(article, paragraphs=tuple(with_sentences(p) for p in article.paragraphs))
     compiled = compile_rules(config)
     rules = compiled.rules
-    if not rules:
-        return _with_findings(article, config)
-    raw = [raw_scores(tokens(p.text), compiled) for p in article.paragraphs]
-    title = compiled.matcher.counts(tokens(article.title or ""))
-    in_title = [any(i in title for i in r.require) for r in rules]
-    paragraphs = tuple(_classify(p, i, raw, rules, in_title) for i, p in enumerate(article.paragraphs))
+    topics = [p.topics for p in article.paragraphs]
+    if rules:
+        raw = [raw_scores(_paragraph_tokens(p.text), compiled) for p in article.paragraphs]
+        title = compiled.matcher.counts(tokens(article.title or ""))
+        in_title = [any(i in title for i in r.require) for r in rules]
+        topics = [_classify(i, raw, rules, in_title) or topics[i] for i in range(len(topics))]
+    # one copy of each paragraph, with its sentences and topics together
+    paragraphs = tuple(replace(p, sentences=_sentences(p.text), topics=t)
+                       for p, t in zip(article.paragraphs, topics))
     return _with_findings(replace(article, paragraphs=paragraphs), config)
+
+
+def _paragraph_tokens(text: str) -> list[str]:
+    """`tokens(text)`, put together from its sentences' tokens: no word spans two sentences (what
+    lies between them is spaces and closing quotes), and sentences recur in every copy of a story."""
+    return list(chain.from_iterable(_sentence_tokens(sentence) for _, sentence in split_sentences(text)))
+
+
+@lru_cache(maxsize=8192)
+def _sentence_tokens(sentence: str) -> tuple[str, ...]:
+    return tuple(tokens(sentence))
 
 
 def _with_findings(article: Article, config: Config) -> Article:
@@ -111,27 +155,27 @@ def _with_findings(article: Article, config: Config) -> Article:
     return replace(article, findings=with_findings(article, config))
 
 
-def with_sentences(paragraph: Paragraph) -> Paragraph:
-    sentences = tuple(Sentence(i, text, content_words(text))
-                      for i, (_, text) in enumerate(split_sentences(paragraph.text), start=1))
-    return replace(paragraph, sentences=sentences)
+def _sentences(text: str) -> tuple[Sentence, ...]:
+    """Each sentence with its content words: what corroboration compares."""
+    return tuple(Sentence(i, sentence, content_words(sentence))
+                 for i, (_, sentence) in enumerate(split_sentences(text), start=1))
 
 
-def _classify(paragraph: Paragraph, index: int, raw: list[list[RawScore]],
-              rules: tuple[CompiledRule, ...], in_title: list[bool]) -> Paragraph:
+def _classify(index: int, raw: list[list[RawScore]], rules: tuple[CompiledRule, ...],
+              in_title: list[bool]) -> tuple[TopicMatch, ...]:
     """A paragraph's own evidence, plus a share of its neighbours': a quote that follows a
     paragraph about a gold deal is about the gold deal, even if it never says 'gold'."""
     matches = []
     for j, rule in enumerate(rules):
         own = raw[index][j]
+        if own.score < rule.rule.min_score * OWN_SHARE or own.vetoed:
+            continue  # most paragraphs, most rules: no need to look at the neighbours
         window = raw[max(0, index - REQUIRE_WINDOW): index + REQUIRE_WINDOW + 1]
-        window = [scores[j] for scores in window]
-        required = in_title[j] or any(w.required for w in window)
-        if own.score < rule.rule.min_score * OWN_SHARE or own.vetoed or not required:
+        if not (in_title[j] or any(scores[j].required for scores in window)):
             continue
         context = sum(raw[k][j].score for k in (index - 1, index + 1) if 0 <= k < len(raw))
         total = own.score + CONTEXT_WEIGHT * min(context, rule.rule.min_score * 2)
         if total >= rule.rule.min_score:
             evidence = own.evidence + (("context",) if own.score < rule.rule.min_score else ())
             matches.append(TopicMatch(rule.rule.slug, round(total, 2), evidence))
-    return replace(paragraph, topics=tuple(matches)) if matches else paragraph
+    return tuple(matches)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from generator.article import FIELDS, Article
+from generator.cache import many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
@@ -41,7 +42,12 @@ class InputReport:
 class Findings:
     """Quotes, dated events, people/organisations/places and discrepancies (generator/quotes.py,
     events.py, entities.py, discrepancies.py). Computed on first use — by render, not by
-    `briefing check` or a no-change rebuild — and then kept."""
+    `briefing check` or a no-change rebuild — and then kept.
+
+    Each is computed with the cyclic garbage collector paused (`many_new_objects`): an index is
+    hundreds of thousands of new acyclic objects, and each time enough of them pile up the
+    collector walks the whole heap, every loaded article included. At 10,000 articles that was
+    about a third of the time of the corpus-wide steps."""
 
     def __init__(self, articles: tuple[Article, ...], config: Config, points: tuple[Point, ...],
                  sentences: dict[str, list[Passage]]) -> None:
@@ -52,6 +58,7 @@ class Findings:
         return gazetteer_for(self.config)
 
     @cached_property
+    @many_new_objects()
     def per_article(self) -> dict[str, tuple[tuple[EntityMention, ...], tuple[QuoteMention, ...], ArticleEvents]]:
         """Pure per-article extraction, one article at a time (its sentence splits are shared)."""
         out = {}
@@ -61,19 +68,23 @@ class Findings:
         return out
 
     @cached_property
+    @many_new_objects()
     def entities(self) -> EntityIndex:
         return index_entities(self.articles, self.gazetteer, {k: v[0] for k, v in self.per_article.items()},
                               self.sentences)
 
     @cached_property
+    @many_new_objects()
     def quotes(self) -> QuoteIndex:
         return index_quotes(self.articles, self.gazetteer, {k: v[1] for k, v in self.per_article.items()})
 
     @cached_property
+    @many_new_objects()
     def timeline(self) -> Timeline:
         return index_events(self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points)
 
     @cached_property
+    @many_new_objects()
     def discrepancies(self) -> DiscrepancyIndex:
         return find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
                                   self.sentences)
@@ -116,6 +127,7 @@ class Site:
         return tuple(a for a in self.articles if not a.topics)
 
 
+@many_new_objects()  # as for `Findings`: points and topic passages are millions of new objects
 def assemble(articles: list[Article], unreadable: list[Unreadable], config: Config) -> Site:
     articles = _unique_ids(articles)
     ordered = sorted(articles, key=lambda a: a.id)

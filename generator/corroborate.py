@@ -11,10 +11,13 @@ There is no all-pairs comparison anywhere.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
 
-from generator.article import Article, Sentence
+from generator.article import Article, Paragraph, Sentence
 from generator.sentences import content_words, split_sentences
 
 MIN_WORDS = 5
@@ -72,67 +75,86 @@ class Point:
 
 def passages_of(article: Article) -> list[Passage]:
     """From the sentences the analyse stage split (and cached); split here only if it did not."""
-    out = []
-    for paragraph in article.paragraphs:
-        sentences = paragraph.sentences or tuple(
-            Sentence(i, text, content_words(text))
-            for i, (_, text) in enumerate(split_sentences(paragraph.text), start=1))
-        out.extend(Passage(article.id, paragraph.n, s.index, s.text, s.words) for s in sentences)
-    return out
+    return [Passage(article.id, paragraph.n, s.index, s.text, s.words)
+            for paragraph in article.paragraphs for s in paragraph.sentences or _split(paragraph)]
+
+
+def _split(paragraph: Paragraph) -> tuple[Sentence, ...]:
+    return tuple(Sentence(i, text, content_words(text))
+                 for i, (_, text) in enumerate(split_sentences(paragraph.text), start=1))
 
 
 def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage]]) -> tuple[Point, ...]:
     """`sentences`: each article's passages, split once for the whole assemble stage."""
     by_id = {a.id: a for a in articles}
+    date_of = {a.id: a.date or "9999" for a in articles}
     passages = [p for a in articles for p in sentences[a.id]]
     words = [p.words for p in passages]
-    weight = _idf(words)
+    first = _first_copies(words)
+    weight = _idf(words, first)
     parent = list(range(len(passages)))
-    nodes = _collapse_duplicates(words, parent)
-    totals = {i: sum(weight[w] for w in words[i]) for i in nodes}
+    nodes = _collapse_duplicates(words, first, parent)
     neighbours: dict[int, list[int]] = defaultdict(list)
     for i, j in _candidates(passages, words, weight, nodes):
         neighbours[i].append(j)
         neighbours[j].append(i)
-    order = sorted(nodes, key=lambda i: (by_id[passages[i].article].date or "9999", passages[i].key))
+    totals = {i: sum(map(weight.__getitem__, words[i])) for i in neighbours}
+    order = sorted(nodes, key=lambda i: (date_of[passages[i].article], passages[i].key))
     rank = {node: r for r, node in enumerate(order)}
     leader: dict[int, int] = {}
     for i in order:
-        earlier = sorted({leader[j] for j in neighbours[i] if j in leader}, key=rank.__getitem__)
-        chosen = next((lead for lead in earlier
-                       if _similar(words[i], words[lead], weight, min(totals[i], totals[lead]))), i)
+        near = neighbours.get(i)
+        # no candidate pair: its own leader, without building an empty sort
+        chosen = _leader(i, near, leader, rank, words, weight, totals) if near else i
         leader[i] = chosen
         if chosen != i:
             _union(parent, chosen, i)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(passages)):
-        groups[_find(parent, i)].append(i)
-    points = [_point([passages[i] for i in members], by_id) for members in groups.values()]
+    for i, root in enumerate(_roots(parent)):
+        groups[root].append(i)
+    report_order = [(date_of[p.article], -len(p.text), p.article, p.n, p.index) for p in passages]
+    sources = SourceCounter(by_id)
+    points = [_point(members, passages, report_order, sources) for members in groups.values()]
     points.sort(key=lambda p: (-len(p.sources), -len(p.passages), p.id))
     return tuple(points)
 
 
-def _collapse_duplicates(words: list[frozenset[str]], parent: list[int]) -> list[int]:
+def _leader(i: int, near: list[int], leader: dict[int, int], rank: dict[int, int],
+            words: list[frozenset[str]], weight: dict[str, float], totals: dict[int, float]) -> int:
+    """The earliest-ranked leader among the neighbours' leaders that passage i resembles, or i."""
+    earlier = sorted({leader[j] for j in near if j in leader}, key=rank.__getitem__)
+    return next((lead for lead in earlier
+                 if _similar(words[i], words[lead], weight, min(totals[i], totals[lead]))), i)
+
+
+def _first_copies(words: list[frozenset[str]]) -> list[int]:
+    """For each passage, the first passage with the same words (itself if none came before).
+    Most passages are wire copies, and comparing two equal bags is what costs: done once here,
+    for both the word weights and the collapsing of copies."""
+    first: dict[frozenset[str], int] = {}
+    return [first.setdefault(bag, i) for i, bag in enumerate(words)]
+
+
+def _collapse_duplicates(words: list[frozenset[str]], first: list[int], parent: list[int]) -> list[int]:
     """Sentences with the same words (wire copies, repeated quotes) are one node from the start:
     grouping them costs one dict, and the pairwise step then sees each text once."""
-    first: dict[frozenset[str], int] = {}
     nodes = []
-    for i, bag in enumerate(words):
-        if len(bag) < MIN_WORDS:
+    for i, known in enumerate(first):
+        if len(words[i]) < MIN_WORDS:
             continue
-        if bag in first:
-            _union(parent, first[bag], i)
-        else:
-            first[bag] = i
+        if known == i:
             nodes.append(i)
+        else:
+            parent[i] = known  # what _union(parent, known, i) does: `known` is a root, i is new
     return nodes
 
 
-def _idf(words: list[frozenset[str]]) -> dict[str, float]:
+def _idf(words: list[frozenset[str]], first: list[int]) -> dict[str, float]:
+    """Each distinct bag is counted once, times its copies."""
     counts: dict[str, int] = defaultdict(int)
-    for bag in words:
-        for word in bag:
-            counts[word] += 1
+    for i, copies in Counter(first).items():
+        for word in words[i]:
+            counts[word] += copies
     total = len(words) + 1
     return {w: math.log(total / c) for w, c in counts.items()}
 
@@ -140,19 +162,24 @@ def _idf(words: list[frozenset[str]]) -> dict[str, float]:
 def _candidates(passages: list[Passage], words: list[frozenset[str]], weight: dict[str, float],
                 nodes: list[int]) -> list[tuple[int, int]]:
     """Pairs from different articles that share one of each other's rarest words; a word shared
-    by more than MAX_POSTINGS passages is too common to say two passages report one fact."""
+    by more than MAX_POSTINGS passages is too common to say two passages report one fact.
+    Words are ranked (rarest first, then alphabetically) once for the corpus, so each passage's
+    sort compares ints from a dict instead of calling a key function per word."""
+    rarity = {w: r for r, w in enumerate(sorted(weight, key=lambda w: (-weight[w], w)))}
+    by_rarity = rarity.__getitem__
     postings: dict[str, list[int]] = defaultdict(list)
     for i in nodes:
-        for word in sorted(words[i], key=lambda w: (-weight[w], w))[:RARE_WORDS_PER_PASSAGE]:
+        for word in sorted(words[i], key=by_rarity)[:RARE_WORDS_PER_PASSAGE]:
             postings[word].append(i)
+    article_of = [p.article for p in passages]
     pairs = set()
     for members in postings.values():
         if len(members) > MAX_POSTINGS:
             continue
         for a in range(len(members)):
-            for b in range(a + 1, len(members)):
-                i, j = members[a], members[b]
-                if passages[i].article != passages[j].article:
+            i = members[a]
+            for j in members[a + 1:]:
+                if article_of[i] != article_of[j]:
                     pairs.add((i, j))
     return sorted(pairs)
 
@@ -171,32 +198,119 @@ def _find(parent: list[int], i: int) -> int:
     return i
 
 
+def _roots(parent: list[int]) -> list[int]:
+    """`_find` of every element in one pass, without a call each: a parent is never after its
+    child (`_union` links the later root to the earlier), so the parent's root is already known."""
+    roots: list[int] = []
+    for i, up in enumerate(parent):
+        roots.append(i if up == i else roots[up])
+    return roots
+
+
 def _union(parent: list[int], i: int, j: int) -> None:
     a, b = _find(parent, i), _find(parent, j)
     if a != b:
         parent[max(a, b)] = min(a, b)
 
 
-def _point(members: list[Passage], by_id: dict[str, Article]) -> Point:
-    """Representative: from the earliest-dated article (the first report), then the longest."""
-    members.sort(key=lambda p: (by_id[p.article].date or "9999", -len(p.text), p.key))
-    first = min(members, key=lambda p: p.key)
+def _point(members: list[int], passages: list[Passage], report_order: list[tuple[str, int, str, int, int]],
+           sources: SourceCounter) -> Point:
+    """Representative: from the earliest-dated article (the first report), then the longest.
+    `report_order`: per passage, (date, -length, article, n, index), made once for all points."""
+    if len(members) > 1:
+        members.sort(key=report_order.__getitem__)
+    chosen = [passages[i] for i in members]
+    first = min(chosen, key=_KEY) if len(chosen) > 1 else chosen[0]
     point_id = f"{first.article}-{first.n}-{first.index}"
-    return Point(point_id, tuple(members), independent_sources(members, by_id))
+    return Point(point_id, tuple(chosen), sources(chosen))
 
 
-def independent_sources(members: list[Passage], by_id: dict[str, Article]) -> tuple[SourceGroup, ...]:
-    """Copies of one wire story count once: the agency, via the outlets that ran it."""
-    groups: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"via": set(), "articles": set()})
-    for passage in members:
-        article = by_id[passage.article]
-        name = article.agency or article.outlet or f"Unknown source ({article.id})"
-        group = groups[name]
-        group["articles"].add(article.id)
-        if article.agency and article.outlet and article.outlet != article.agency:
-            group["via"].add(article.outlet)
-    return tuple(SourceGroup(name, tuple(sorted(g["via"])), tuple(sorted(g["articles"])))
-                 for name, g in sorted(groups.items()))
+_KEY = attrgetter("article", "n", "index")
+"""`Passage.key` without the property call: (article, n, index)."""
+_ARTICLE = attrgetter("article")
+
+
+def independent_sources(members: Iterable[Passage], by_id: Mapping[str, Article]) -> tuple[SourceGroup, ...]:
+    """Copies of one wire story count once: the agency, via the outlets that ran it.
+    For many sets of passages of one corpus, make one `SourceCounter` and call it instead."""
+    return SourceCounter(by_id)(members)
+
+
+class SourceCounter:
+    """`independent_sources` for many sets of passages of one corpus: each article's source
+    (and the outlet it came via) is worked out once, on first use, not once per passage."""
+
+    def __init__(self, by_id: Mapping[str, Article]) -> None:
+        self.name_of = _PerArticle(by_id, _source_name)
+        self.via_of = _PerArticle(by_id, _via_outlet)
+
+    def __call__(self, members: Iterable[Any]) -> tuple[SourceGroup, ...]:
+        """`members`: anything with an `.article` id (passages, quote or date mentions)."""
+        articles = set(map(_ARTICLE, members))
+        name_of, via_of = self.name_of, self.via_of
+        if len(articles) == 1:  # most points and quotes: one article, nothing to group or sort
+            only = articles.pop()
+            via = via_of[only]
+            return (SourceGroup(name_of[only], (via,) if via else (), (only,)),)
+        ids: dict[str, list[str]] = {}
+        for article_id in sorted(articles):
+            name = name_of[article_id]
+            if name in ids:
+                ids[name].append(article_id)
+            else:
+                ids[name] = [article_id]
+        return tuple(SourceGroup(name, tuple(sorted({via for a in group if (via := via_of[a])})), tuple(group))
+                     for name, group in sorted(ids.items()))
+
+
+class _PerArticle(dict[str, Any]):
+    """article id -> function(article), computed on first use."""
+
+    def __init__(self, by_id: Mapping[str, Article], function: Callable[[Article], Any]) -> None:
+        super().__init__()
+        self.by_id, self.function = by_id, function
+
+    def __missing__(self, article_id: str) -> Any:
+        value = self[article_id] = self.function(self.by_id[article_id])
+        return value
+
+
+def _source_name(article: Article) -> str:
+    return article.agency or article.outlet or f"Unknown source ({article.id})"
+
+
+def _via_outlet(article: Article) -> str | None:
+    """The outlet that ran an agency's copy (the agency is the source, the outlet its carrier)."""
+    return article.outlet if article.agency and article.outlet and article.outlet != article.agency else None
+
+
+def paragraph_topics(by_id: Mapping[str, Article]) -> Callable[[Iterable[Any]], tuple[str, ...]]:
+    """Items with `.article` and `.n` (passages, mentions) -> the topics of their paragraphs,
+    first seen first. Each paragraph's topics are found once and kept, instead of scanning the
+    article's paragraphs again for every item."""
+    of_article: dict[str, dict[int, tuple[str, ...]]] = {}
+
+    def topics(items: Iterable[Any]) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for article_id, n in dict.fromkeys(map(_PARAGRAPH, items)):
+            found = of_article.get(article_id)
+            if found is None:
+                found = of_article[article_id] = _topics_by_paragraph(by_id[article_id])
+            seen.update(dict.fromkeys(found.get(n, ())))
+        return tuple(seen)
+    return topics
+
+
+_PARAGRAPH = attrgetter("article", "n")
+
+
+def _topics_by_paragraph(article: Article) -> dict[int, tuple[str, ...]]:
+    """Paragraph n -> its topics, in order (all paragraphs numbered n, should there be two)."""
+    out: dict[int, tuple[str, ...]] = {}
+    for paragraph in article.paragraphs:
+        if paragraph.topics:
+            out[paragraph.n] = out.get(paragraph.n, ()) + tuple(match.topic for match in paragraph.topics)
+    return out
 
 
 def _and(names: tuple[str, ...]) -> str:

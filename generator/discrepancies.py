@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import Passage, Point, SourceGroup, independent_sources, passages_of
+from generator.corroborate import Passage, Point, SourceCounter, SourceGroup, paragraph_topics, passages_of
 from generator.events import ArticleEvents, DatedMention, article_events, date_label
 from generator.sentences import STOPWORDS, content_words, stem
 
@@ -199,15 +200,17 @@ def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
         result = events[article.id] if events is not None and article.id in events else article_events(article)
         for m in result.mentions:
             dates[(m.article, m.n, m.index)].append(m)
+    corpus = _Corpus(by_id)
+    dated = {key: mentions[0] for key, mentions in dates.items() if len(mentions) == 1}
     for point in points:
-        if len({p.article for p in point.passages}) < 2:
+        if len(point.passages) < 2 or len({p.article for p in point.passages}) < 2:
             continue
-        found.extend(_point_figures(point, by_id))
-        found.extend(_point_dates(point, dates, by_id))
+        found.extend(_point_figures(point, corpus))
+        found.extend(_point_dates(point, dated, corpus))
     for article in articles:
         passages = sentences[article.id] if sentences is not None and article.id in sentences \
             else passages_of(article)
-        found.extend(_article_figures(article, passages, by_id))
+        found.extend(_article_figures(article, passages, corpus))
     found = _dedupe(found)
     found.sort(key=lambda d: (-len({s.name for r in d.readings for s in r.sources}), d.kind, d.id))
     by_topic: dict[str, list[Discrepancy]] = defaultdict(list)
@@ -217,14 +220,45 @@ def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
     return DiscrepancyIndex(tuple(found), {k: tuple(v) for k, v in by_topic.items()})
 
 
+class _Memo(dict[str, Any]):
+    """sentence -> function(sentence), computed once per distinct sentence: a sentence is read
+    once for its point and once for its article, and wire copies repeat it across articles."""
+
+    def __init__(self, function: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, text: str) -> Any:
+        value = self[text] = self.function(text)
+        return value
+
+
+class _Corpus:
+    """What the checks look up again and again, each worked out once for the whole corpus."""
+
+    def __init__(self, by_id: dict[str, Article]) -> None:
+        self.figures = _Memo(figures)
+        """sentence -> its figures"""
+        self.words = _Memo(content_words)
+        """sentence -> its content words"""
+        self.topics = paragraph_topics(by_id)
+        """passages -> the topics of their paragraphs"""
+        self.sources = SourceCounter(by_id)
+        """passages -> their independent sources"""
+
+
+_KEY = attrgetter("article", "n", "index")
+_TEXT = attrgetter("text")
+
+
 def _compatible(a: Figure, b: Figure) -> bool:
     return a.unit == b.unit and (not a.material or not b.material or bool(a.material & b.material))
 
 
-def _point_figures(point: Point, by_id: dict[str, Article]) -> list[Discrepancy]:
+def _point_figures(point: Point, corpus: _Corpus) -> list[Discrepancy]:
     per_passage: list[tuple[Passage, Figure]] = []
     for passage in point.passages:
-        items = figures(passage.text)
+        items = corpus.figures[passage.text]
         for figure in items:
             if sum(1 for other in items if _compatible(figure, other)) == 1:
                 per_passage.append((passage, figure))
@@ -235,18 +269,17 @@ def _point_figures(point: Point, by_id: dict[str, Article]) -> list[Discrepancy]
         group = [(p, f) for p, f in group if _compatible(f, anchor)]
         if len({p.article for p, _ in group}) < 2 or len({f.values for _, f in group}) < 2:
             continue
-        out.append(_discrepancy("figure", _subject(group), "point", point.id, group, by_id,
-                                f"{point.id}-{unit}"))
+        out.append(_discrepancy("figure", _subject(group), "point", point.id, group,
+                                f"{point.id}-{unit}", corpus))
     return out
 
 
-def _article_figures(article: Article, passages: list[Passage], by_id: dict[str, Article]) -> list[Discrepancy]:
+def _article_figures(article: Article, passages: list[Passage], corpus: _Corpus) -> list[Discrepancy]:
     items: list[tuple[Passage, Figure, frozenset[str]]] = []
-    for passage in passages:
-        found = figures(passage.text)
+    for passage, found in zip(passages, map(corpus.figures.__getitem__, map(_TEXT, passages))):
         for figure in found:
             if sum(1 for other in found if _compatible(figure, other)) == 1:
-                items.append((passage, figure, content_words(passage.text)))
+                items.append((passage, figure, corpus.words[passage.text]))
     out = []
     by_unit: dict[str, list[tuple[Passage, Figure, frozenset[str]]]] = defaultdict(list)
     for item in items:
@@ -262,7 +295,7 @@ def _article_figures(article: Article, passages: list[Passage], by_id: dict[str,
                 if len((words & other_words) - ignore) < MIN_SHARED_WORDS:
                     continue
                 out.append(_discrepancy("figure", _subject([(p, f), (q, g)]), "article", None,
-                                        [(p, f), (q, g)], by_id, f"{article.id}-{p.n}-{p.index}-{unit}"))
+                                        [(p, f), (q, g)], f"{article.id}-{p.n}-{p.index}-{unit}", corpus))
     return out
 
 
@@ -271,13 +304,11 @@ def _subject(group: list[tuple[Passage, Figure]]) -> str:
     return max(sorted(set(labels)), key=lambda label: (labels.count(label), " of " in label, -len(label)))
 
 
-def _point_dates(point: Point, dates: Mapping[tuple[str, int, int], list[DatedMention]],
-                 by_id: dict[str, Article]) -> list[Discrepancy]:
-    chosen: list[tuple[Passage, DatedMention]] = []
-    for passage in point.passages:
-        found = dates.get(passage.key, [])
-        if len(found) == 1:
-            chosen.append((passage, found[0]))
+def _point_dates(point: Point, dated: Mapping[tuple[str, int, int], DatedMention],
+                 corpus: _Corpus) -> list[Discrepancy]:
+    """`dated`: the sentences that give exactly one date, with it."""
+    chosen = [(passage, mention) for passage, mention in zip(point.passages, map(dated.get, map(_KEY, point.passages)))
+              if mention is not None]
     if len({p.article for p, _ in chosen}) < 2:
         return []
     # The same words resolved against two publication dates ('on Thursday' in articles a week
@@ -294,10 +325,10 @@ def _point_dates(point: Point, dates: Mapping[tuple[str, int, int], list[DatedMe
     readings = []
     for (date, precision), passages in groups.items():
         readings.append(Reading(date_label(date, precision), tuple(passages),
-                                independent_sources(list(passages), by_id)))
+                                corpus.sources(passages)))
     readings.sort(key=lambda r: (-len(r.sources), -len(r.passages), r.value))
     return [Discrepancy(f"{point.id}-date", "date", "date", "point", point.id, tuple(readings),
-                        _topics([p for p, _ in chosen], by_id))]
+                        corpus.topics([p for p, _ in chosen]))]
 
 
 def _clash(a: DatedMention, b: DatedMention) -> bool:
@@ -322,30 +353,23 @@ def _wording(mention: DatedMention) -> str:
     """'On Thursday' and 'on Thursday' are one wording; an absolute date is its own wording."""
     if not mention.relative:
         return f"{mention.date}/{mention.precision}"
-    return re.sub(r"^(?:on|in|the)\s+", "", mention.mention.lower())
+    return _LEADING_WORD.sub("", mention.mention.lower())
+
+
+_LEADING_WORD = re.compile(r"^(?:on|in|the)\s+")
 
 
 def _discrepancy(kind: str, subject: str, scope: str, point: str | None, group: list[tuple[Passage, Figure]],
-                 by_id: dict[str, Article], key: str) -> Discrepancy:
+                 key: str, corpus: _Corpus) -> Discrepancy:
     values: dict[tuple[float, ...], list[tuple[Passage, Figure]]] = defaultdict(list)
     for passage, figure in group:
         values[figure.values].append((passage, figure))
     readings = []
     for items in values.values():
         passages = [p for p, _ in items]
-        readings.append(Reading(items[0][1].text, tuple(passages), independent_sources(passages, by_id)))
+        readings.append(Reading(items[0][1].text, tuple(passages), corpus.sources(passages)))
     readings.sort(key=lambda r: (-len(r.sources), -len(r.passages), r.value))
-    return Discrepancy(key, kind, subject, scope, point, tuple(readings), _topics([p for p, _ in group], by_id))
-
-
-def _topics(passages: list[Passage], by_id: dict[str, Article]) -> tuple[str, ...]:
-    topics: dict[str, None] = {}
-    for passage in passages:
-        for paragraph in by_id[passage.article].paragraphs:
-            if paragraph.n == passage.n:
-                for match in paragraph.topics:
-                    topics.setdefault(match.topic, None)
-    return tuple(topics)
+    return Discrepancy(key, kind, subject, scope, point, tuple(readings), corpus.topics([p for p, _ in group]))
 
 
 def _dedupe(items: list[Discrepancy]) -> list[Discrepancy]:

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from slugify import slugify
 
 from generator.article import Article
-from generator.corroborate import Passage, SourceGroup, independent_sources
+from generator.corroborate import Passage, SourceCounter, SourceGroup
 from generator.ordering import descending
 from generator.sentences import STOPWORDS, split_sentences
 
@@ -49,9 +51,20 @@ for _cp in range(0xC0, 0x250):
 _FOLD.update({ord("’"): "'", ord("‘"): "'", ord("‐"): "-", ord("‑"): "-"})
 
 
+_FOLDABLE = re.compile("[" + re.escape("".join(map(chr, sorted(_FOLD)))) + "]+")
+
+
 def fold(text: str) -> str:
-    """'Rodríguez’s' -> "Rodriguez's": same length, so offsets still point into the original."""
-    return text.translate(_FOLD)
+    """'Rodríguez’s' -> "Rodriguez's": same length, so offsets still point into the original.
+    Only the runs of foldable characters are translated: `str.translate` with a dict looks up
+    every character, which made folding paragraphs a tenth of the entity time."""
+    if text.isascii():
+        return text
+    return _FOLDABLE.sub(_fold_run, text)
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return match.group().translate(_FOLD)
 
 
 def name_key(name: str) -> str:
@@ -303,6 +316,14 @@ class Gazetteer:
     rule_kinds: dict[str, str | None] = field(default_factory=dict)
     acronyms: frozenset[str] = frozenset()
     """All-capital words of four letters or more that are names ('OPEC', 'PDVSA'), from the entries."""
+    longest: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """First word of a name -> the most words a name starting with it has. Most capitalised words
+    start no name, so `_split_run` skips their look-ups (one per possible length) altogether."""
+
+    def __post_init__(self) -> None:
+        for form in self.entries:
+            words = form.split(" ")
+            self.longest[words[0]] = max(self.longest.get(words[0], 0), len(words))
 
     def lookup(self, words: list[str]) -> _Entry | None:
         return self.entries.get(" ".join(words))
@@ -414,34 +435,63 @@ _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
 _NOT_NAME_WORDS = MONTHS | WEEKDAYS
 
 
-def _tokens(text: str, folded: str, starts: set[int], shouted_ok: frozenset[str] = frozenset()) -> list[_Token]:
+def _tokens(text: str, spans: list[tuple[int, int]], shouted_ok: frozenset[str] = frozenset()) -> list[_Token]:
+    """The capitalised words and connectors of a paragraph, sentence by sentence (see `_sentence_tokens`)."""
+    out = []
+    append = out.append
+    for begin, end in spans:
+        for start, stop, written, cap, ends_run, at_start, clean, shouted in _sentence_tokens(text[begin:end]):
+            if shouted and clean not in shouted_ok:
+                cap = False  # SHOUTED words and datelines, not names
+            append(_Token(begin + start, begin + stop, written, cap, ends_run, at_start, clean))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _sentence_tokens(sentence: str) -> tuple[tuple[int, int, str, bool, bool, bool, str, bool], ...]:
+    """(start, end, text, name-like, ends a run, starts a sentence, folded, SHOUTED) of each token of
+    a sentence, found on its folded text. Read sentence by sentence, a paragraph gives the same
+    tokens and starts: none spans two sentences (between them are only spaces and closing quotes),
+    and the look-behinds see a space before a sentence where they now see its beginning, which
+    they treat alike. Cached: sentences recur in every copy of a wire story."""
+    folded = fold(sentence)
+    starts = _starts(sentence)
     out = []
     for match in _CAP_TOKEN.finditer(folded):
         raw = match.group()
-        start, end = match.start(), match.end()
-        if not raw[0].isupper():
-            out.append(_Token(start, end, raw, False, False, False, raw))
+        start = match.start()
+        shape = _token_shape(raw)
+        if shape is None:
+            out.append((start, match.end(), raw, False, False, False, raw, False))
             continue
-        ends_run = False
-        if raw[-1] == "." and not _ABBREVIATION.fullmatch(raw):
-            raw, end = raw[:-1], end - 1
-            ends_run = True
-        if raw.endswith(("'s", "'S")):
-            raw, end = raw[:-2], end - 2
-            ends_run = True
-        elif raw[-1:] == "'":
-            raw, end = raw[:-1], end - 1
-            ends_run = True
-        if "-" in raw:
-            head, _, tail = raw.partition("-")
-            if tail[:1].islower():
-                raw, end = head, start + len(head)
-                ends_run = True
-        cap = len(raw) > 1 and (len(raw) > 2 or raw[1].isalpha()) and raw.lower() not in _NOT_NAME_WORDS
-        if cap and len(raw) > 3 and raw.isupper() and raw.isalpha() and raw not in shouted_ok:
-            cap = False  # SHOUTED words and datelines, not names
-        out.append(_Token(start, end, text[start:end], cap, ends_run, start in starts, raw))
-    return out
+        clean, cut, cap, ends_run, shouted = shape
+        end = match.end() - cut
+        out.append((start, end, sentence[start:end], cap, ends_run, start in starts, clean, shouted))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65_536)
+def _token_shape(raw: str) -> tuple[str, int, bool, bool, bool] | None:
+    """A word as `_CAP_TOKEN` found it -> (cleaned, characters cut from its end, name-like,
+    ends a run, SHOUTED), or None for a lower-case connector. Cached: the same words recur in
+    every paragraph, and cleaning them was most of the tokenising time."""
+    if not raw[0].isupper():
+        return None
+    cut = 0
+    ends_run = False
+    if raw[-1] == "." and not _ABBREVIATION.fullmatch(raw):
+        raw, cut, ends_run = raw[:-1], 1, True
+    if raw.endswith(("'s", "'S")):
+        raw, cut, ends_run = raw[:-2], cut + 2, True
+    elif raw[-1:] == "'":
+        raw, cut, ends_run = raw[:-1], cut + 1, True
+    if "-" in raw:
+        head, _, tail = raw.partition("-")
+        if tail[:1].islower():
+            raw, cut, ends_run = head, cut + len(raw) - len(head), True
+    cap = len(raw) > 1 and (len(raw) > 2 or raw[1].isalpha()) and raw.lower() not in _NOT_NAME_WORDS
+    shouted = cap and len(raw) > 3 and raw.isupper() and raw.isalpha()
+    return raw, cut, cap, ends_run, shouted
 
 
 def _runs(tokens: list[_Token], folded: str) -> list[list[_Token]]:
@@ -449,10 +499,12 @@ def _runs(tokens: list[_Token], folded: str) -> list[list[_Token]]:
     runs: list[list[_Token]] = []
     current: list[_Token] = []
     pending: list[_Token] = []
-    for i, token in enumerate(tokens):
-        gap = folded[(pending or current)[-1].end: token.start] if current else ""
-        gap_ok = bool(current) and 0 < len(gap) <= 3 and gap.isspace() and "\n\n" not in gap \
-            and not (pending or current)[-1].ends_run
+    for token in tokens:
+        gap_ok = False
+        if current:
+            last = pending[-1] if pending else current[-1]
+            gap = folded[last.end: token.start]
+            gap_ok = 0 < len(gap) <= 3 and gap.isspace() and "\n\n" not in gap and not last.ends_run
         if token.cap:
             if current and gap_ok:
                 current.extend(pending)
@@ -491,32 +543,30 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans) or ((0, len(text)),)
 
 
-_STARTS_AFTER = re.compile(r"(?:[:“\"‘(—–]\s*|\s-\s+|^\s*)(\w)")
+_STARTS_AFTER = re.compile(r"(?:[:“\"‘(—–]\s*|\s-\s+)(\w)")
 
 
-def _sentence_starts(text: str) -> tuple[set[int], list[tuple[int, int]]]:
-    """Offsets where a sentence (or a quotation, or text after a colon) begins, and sentence spans."""
-    spans = list(sentence_spans(text))
-    starts: set[int] = set()
-    for begin, end in spans:
-        while begin < end and not text[begin].isalnum():
-            begin += 1
-        starts.add(begin)
-    for match in _STARTS_AFTER.finditer(text):
+def _starts(sentence: str) -> set[int]:
+    """Offsets where the sentence, a quotation or the text after a colon begins."""
+    begin = 0
+    while begin < len(sentence) and not sentence[begin].isalnum():
+        begin += 1
+    starts = {begin}
+    for match in _STARTS_AFTER.finditer(sentence):
         starts.add(match.start(1))
-    return starts, spans
+    return starts
 
 
 def _sentence_index(spans: list[tuple[int, int]], offset: int) -> int:
-    for i, (_, end) in enumerate(spans, start=1):
-        if offset < end:
-            return i
-    return max(len(spans), 1)
+    """1 + how many sentences end at or before `offset` (their ends only grow), at most their number."""
+    before = bisect_right(spans, offset, key=_END)
+    return before + 1 if before < len(spans) else max(len(spans), 1)
 
 
-def _word_before(folded: str, start: int, skip: int = 0) -> str:
-    words = re.findall(r"[\w'\-]+", folded[max(0, start - 80): start])
-    return words[-1 - skip].lower() if len(words) > skip else ""
+_END = itemgetter(1)
+
+
+_WORD = re.compile(r"[\w'\-]+")
 
 
 @dataclass(slots=True)
@@ -534,49 +584,59 @@ class _Candidate:
     """A single word that is capitalised only because it starts a sentence, maybe."""
 
 
+_WHO = re.compile(r",\s+who\b")
+_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+((?:[\w'\-]+\s+){0,3}[\w'\-]+)")
+_POSSESSED = re.compile(r"'s\s+(?:[a-z\-]+\s+)?([a-z]+)")
+_NEXT_WORD = re.compile(r"\s+([a-z]+)")
+_RELATIVE_COMMA = tuple(f"{w}," for w in "wife husband son daughter brother sister mother father".split())
+_COUNTRY_AFTER = re.compile(r",\s+([A-Z][\w'\-]+(?:\s[A-Z][\w'\-]+)?)")
+_VERB_AFTER = re.compile(r"\s+(?:\w+ly\s+)?([a-z]+)")
+_ROLES_OR_WORKERS = APPOSITIVE_ROLES | WORKERS
+
+
 def _classify(run: list[_Token], folded: str, text: str, gaz: Gazetteer) -> tuple[str | None, str]:
     """Kind evidence for a capitalised phrase with no gazetteer entry, from the phrase and its neighbours."""
     words = [t.folded for t in run]
     lows = [w.lower() for w in words]
     start, end = run[0].start, run[-1].end
-    after = folded[end: end + 80]
-    before_word = _word_before(folded, start)
-    raw_after = folded[run[-1].end: run[-1].end + 3]
     if lows[-1] in ORG_HEADS or (lows[0] in ORG_FIRST and len(lows) > 2 and lows[1] in CONNECTORS):
         return "organisation", f"'{words[-1] if lows[-1] in ORG_HEADS else words[0]}'"
-    if before_word in ORG_BEFORE or (before_word in {"at", "with", "for"}
-                                     and _word_before(folded, start, 1) in APPOSITIVE_ROLES | WORKERS):
+    after = folded[end: end + 80]
+    previous = _WORD.findall(folded, max(0, start - 80), start)  # the words just before the phrase
+    before_word = previous[-1].lower() if previous else ""
+    second_before = previous[-2].lower() if len(previous) > 1 else ""
+    raw_after = folded[end: end + 3]
+    if before_word in ORG_BEFORE or (before_word in {"at", "with", "for"} and second_before in _ROLES_OR_WORKERS):
         return "organisation", f"after '{before_word}'"
     if before_word in ROLES_BEFORE and before_word not in {"official", "officials"}:
         return "person", f"after '{before_word}'"
-    if re.match(r",\s+who\b", after):
+    if _WHO.match(after):
         return "person", "', who'"
-    match = re.match(r",\s+(?:a|an|the)\s+((?:[\w'\-]+\s+){0,3}[\w'\-]+)", after)
+    match = _APPOSITIVE.match(after)
     if match:
-        role = next((w for w in match.group(1).lower().split() if w in APPOSITIVE_ROLES | WORKERS), None)
+        role = next((w for w in match.group(1).lower().split() if w in _ROLES_OR_WORKERS), None)
         if role:
             return "person", f"', a {role}'"
     if before_word in SPEECH_VERBS and 2 <= len(run) <= 3 and all(t.text[1:].islower() for t in run):
         return "person", f"after '{before_word}'"
     if raw_after.startswith("'s") or raw_after.startswith("’s"):
-        noun = re.match(r"'s\s+(?:[a-z\-]+\s+)?([a-z]+)", fold(text[run[-1].end: run[-1].end + 40]))
+        noun = _POSSESSED.match(fold(text[end: end + 40]))
         if noun and noun.group(1) in PERSON_AFTER_POSSESSIVE:
             return "person", f"'s {noun.group(1)}"
-    next_word = re.match(r"\s+([a-z]+)", after)
+    next_word = _NEXT_WORD.match(after)
     if next_word and next_word.group(1) in PERSON_BEFORE_NOUN and len(run) == 1:
         return "person", f"'{words[0]} {next_word.group(1)}'"
-    before = folded[max(0, start - 40): start]
-    if re.search(r"(?:wife|husband|son|daughter|brother|sister|mother|father),\s*$", before):
+    if folded[max(0, start - 40): start].rstrip().endswith(_RELATIVE_COMMA):  # 'his wife, X
         return "person", "appositive after a relative"
     if lows[-1] in PLACE_HEADS and len(lows) > 1:
         return "place", f"'{words[-1]}'"
-    country = re.match(r",\s+([A-Z][\w'\-]+(?:\s[A-Z][\w'\-]+)?)", after)
+    country = _COUNTRY_AFTER.match(after)
     if country and fold(country.group(1)).lower() in gaz.places and len(run) <= 3:
         return "place", f"', {country.group(1)}'"
-    if before_word in LOC_PREPS and _word_before(folded, start, 1) not in NOT_PLACE_BEFORE_PREP:
+    if before_word in LOC_PREPS and second_before not in NOT_PLACE_BEFORE_PREP:
         if not (next_word and next_word.group(1) in {"said", "says", "told", "added"}):
             return "place", f"after '{before_word}'"
-    verb = re.match(r"\s+(?:\w+ly\s+)?([a-z]+)", after)
+    verb = _VERB_AFTER.match(after)
     if verb and verb.group(1) in SPEECH_VERBS and 2 <= len(run) <= 3 and all(t.text[1:].islower() for t in run):
         return "person", f"'{verb.group(1)}'"
     return None, ""
@@ -588,30 +648,25 @@ def _split_run(run: list[_Token], n: int, folded: str, text: str, gaz: Gazetteer
     is left, with titles stripped ('U.S. Interior Secretary Doug Burgum' -> US + Doug Burgum)."""
     out: list[_Candidate] = []
     words = [t.folded for t in run]
+    entries = gaz.entries
     # Sentence-initial common words ('The', 'Meanwhile', 'In') are not part of a name.
-    while run and run[0].sentence_start and words[0].lower() in COMMON_STARTERS \
-            and gaz.lookup(words[:1]) is None:
+    while run and run[0].sentence_start and words[0].lower() in COMMON_STARTERS and words[0] not in entries:
         run, words = run[1:], words[1:]
     while run and not run[0].cap:
         run, words = run[1:], words[1:]
     i = 0
     leftover: list[int] = []
-
-    def flush() -> None:
-        if leftover:
-            out.extend(_leftover([run[k] for k in leftover], n, folded, text, gaz, mid_words))
-            leftover.clear()
-
     while i < len(run):
         match = None
-        for size in range(min(MAX_NGRAM, len(run) - i), 0, -1):
-            entry = gaz.lookup(words[i: i + size])
+        longest = gaz.longest.get(words[i], 0)
+        for size in range(min(MAX_NGRAM, len(run) - i, longest) if longest else 0, 0, -1):
+            entry = entries.get(words[i] if size == 1 else " ".join(words[i: i + size]))
             if entry is None:
                 continue
             if entry.mode == "builtin":
                 at_start = i == 0 or (leftover and all(words[k].lower() in TITLES for k in leftover))
-                rest = [w.lower() for w in words[i + size:]]
-                if not at_start or (rest and not _office_after_place(rest)):
+                if not at_start or (i + size < len(run)
+                                    and not _office_after_place([w.lower() for w in words[i + size:]])):
                     continue
             match = (size, entry)
             break
@@ -619,15 +674,17 @@ def _split_run(run: list[_Token], n: int, folded: str, text: str, gaz: Gazetteer
             leftover.append(i)
             i += 1
             continue
-        flush()
+        if leftover:
+            out.extend(_leftover([run[k] for k in leftover], n, folded, text, gaz, mid_words))
+            leftover = []
         size, entry = match
-        tokens = run[i: i + size]
-        out.append(_Candidate(n, tokens[0].start, tokens[-1].end, words[i: i + size],
-                              text[tokens[0].start: tokens[-1].end], entry, entry.kind,
-                              "configured" if entry.mode != "builtin" else "built-in place list",
+        first, last = run[i], run[i + size - 1]
+        out.append(_Candidate(n, first.start, last.end, words[i: i + size], text[first.start: last.end], entry,
+                              entry.kind, "configured" if entry.mode != "builtin" else "built-in place list",
                               False))
         i += size
-    flush()
+    if leftover:
+        out.extend(_leftover([run[k] for k in leftover], n, folded, text, gaz, mid_words))
     return out
 
 
@@ -649,7 +706,7 @@ def _leftover(run: list[_Token], n: int, folded: str, text: str, gaz: Gazetteer,
     words = [t.folded for t in run]
     lows = [w.lower() for w in words]
     titled = None
-    title_at = max((k for k, w in enumerate(lows) if w.rstrip(".") in TITLES), default=None)
+    title_at = next((k for k in range(len(lows) - 1, -1, -1) if lows[k].rstrip(".") in TITLES), None)  # the last
     if title_at is not None and lows[-1] not in ORG_HEADS:
         titled = words[title_at]
         k = title_at + 1
@@ -682,12 +739,11 @@ def article_entities(article: Article, gazetteer: Gazetteer) -> tuple[EntityMent
     for paragraph in article.paragraphs:
         text = paragraph.text
         folded = fold(text)
-        starts, spans = _sentence_starts(text)
-        tokens = _tokens(text, folded, starts, gazetteer.acronyms)
-        runs = _runs(tokens, folded)
+        spans = list(sentence_spans(text))
+        runs = _runs(_tokens(text, spans, gazetteer.acronyms), folded)
         for run in runs:
             if not run[0].sentence_start:
-                mid_words.add(fold(run[0].text).lower())
+                mid_words.add(run[0].folded.lower())  # folded: fold(run[0].text)
         prepared.append((paragraph.n, text, folded, spans, runs))
     candidates: list[tuple[_Candidate, list[tuple[int, int]]]] = []
     for n, text, folded, spans, runs in prepared:
@@ -706,7 +762,6 @@ def _resolve(article: Article, candidates: list[tuple[_Candidate, list[tuple[int
     out: list[EntityMention] = []
     for c, spans in candidates:
         name, kind, how = None, c.kind, c.how
-        joined = " ".join(c.words)
         if c.entry is not None and c.entry.mode == "short":
             if c.entry.name in seen_full:
                 name, kind, how = c.entry.name, c.entry.kind or kind_of.get(c.entry.name), \
@@ -715,10 +770,11 @@ def _resolve(article: Article, candidates: list[tuple[_Candidate, list[tuple[int
                 c = _Candidate(c.n, c.start, c.end, c.words, c.text, None, None, "", c.weak_start)
         elif c.entry is not None:
             name = c.entry.name
-            if len(c.words) > 1 or c.entry.mode == "builtin" or joined not in gaz.full_names.get(name, ()):
+            if len(c.words) > 1 or c.entry.mode == "builtin" \
+                    or " ".join(c.words) not in gaz.full_names.get(name, ()):
                 seen_full.add(name)
         if name is None and len(c.words) == 1:
-            owners = persons_by_last.get(c.words[0].lower(), set())
+            owners = persons_by_last.get(c.words[0].lower(), ())
             if len(owners) == 1:
                 name = next(iter(owners))
                 kind = kind_of.get(name) or "person"
@@ -759,7 +815,10 @@ class Entity:
 
     @property
     def articles(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.article for p in self.passages))
+        return tuple(dict.fromkeys(map(_ARTICLE, self.passages)))
+
+
+_ARTICLE = attrgetter("article")
 
 
 @dataclass(frozen=True, slots=True)
@@ -793,60 +852,113 @@ def index_entities(articles: Iterable[Article], gazetteer: Gazetteer,
     `mentions` and `sentences` (each article's passages) may be given when already computed."""
     articles = tuple(articles)
     by_id = {a.id: a for a in articles}
-    configured_names = {name_key(name): name for name in gazetteer.rule_kinds}
-    configured_names.update({name_key(e.name): e.name for e in gazetteer.entries.values()})
+    keys = _NameKeys()
+    configured_names = {keys[name]: name for name in gazetteer.rule_kinds}
+    configured_names.update({keys[e.name]: e.name for e in gazetteer.entries.values()})
     groups: dict[str, list[EntityMention]] = defaultdict(list)
     for article in articles:
         found = mentions[article.id] if mentions is not None and article.id in mentions \
             else article_entities(article, gazetteer)
         for mention in found:
-            groups[name_key(mention.name)].append(mention)
-    if sentences is not None:
-        text_of = {p.key: p.text for article in articles for p in sentences.get(article.id, ())}
-    else:
-        text_of = _sentences(articles)
+            groups[keys[mention.name]].append(mention)
+    passage_at = _passage_maker(articles, sentences)
     entities = []
     left_out = 0
-    date_of = {a.id: a.date or "" for a in articles}
-    order = {a.id: i for i, a in enumerate(articles)}
-    # newest first, then corpus order: ranked once per article, not once per passage
-    newest = {aid: r for r, aid in enumerate(sorted(order, key=lambda a: (_desc(date_of[a]), order[a])))}
     for key, members in groups.items():
         configured = configured_names.get(key)
-        kind = gazetteer.rule_kinds.get(configured) if configured else None
-        if kind is None:
-            entry = next((e for e in gazetteer.entries.values() if e.name == configured), None)
-            kind = entry.kind if entry else None
-        if kind is None:
-            votes = Counter(m.kind for m in members if m.kind)
-            kind = sorted(votes.items(), key=lambda kv: (-kv[1], KINDS.index(kv[0])))[0][0] if votes else None
+        kind = _group_kind(members, configured, gazetteer)
         if kind is None:
             left_out += 1
             continue
-        names = Counter(m.name for m in members)
-        variants = Counter(m.text for m in members)
-        name = _display_name(names, configured)
-        seen: dict[tuple[str, int, int], Passage] = {}
-        for m in members:
-            k = (m.article, m.n, m.index)
-            if k not in seen:
-                seen[k] = Passage(m.article, m.n, m.index, text_of.get(k, ""))
-        passages = sorted(seen.values(), key=lambda p: (newest[p.article], p.n, p.index))
-        entities.append((key, name, kind, members, passages, variants))
+        name = configured or _display_name(Counter(map(_NAME, members)), configured)
+        passages = passage_at(members)
+        entities.append((key, name, kind, members, passages, Counter(map(_TEXT, members))))
     slugs = _slugs([(key, name) for key, name, *_ in entities])
     one_word = defaultdict(list)
     for key, name, kind, *_ in entities:
         if kind == "person" and " " in key:
             one_word[key.rsplit(" ", 1)[-1]].append((slugs[key], name))
     out = []
+    sources = SourceCounter(by_id)
     for key, name, kind, members, passages, variants in entities:
         see_also = tuple(sorted(one_word.get(key, ()))) if " " not in key else ()
         out.append(Entity(slugs[key], name, kind,
-                          tuple(v for v, _ in sorted(variants.items(), key=lambda kv: (-kv[1], kv[0]))),
+                          tuple(map(_FIRST, _most_first(variants))),
                           tuple(members), tuple(passages),
-                          independent_sources(list(passages), by_id), see_also))
-    out.sort(key=lambda e: (KINDS.index(e.kind), -len(e.articles), -len(e.passages), name_key(e.name)))
+                          sources(passages), see_also))
+    out.sort(key=lambda e: (KINDS.index(e.kind), -len(e.articles), -len(e.passages), keys[e.name]))
     return EntityIndex(tuple(out), left_out)
+
+
+_NAME = attrgetter("name")
+_TEXT = attrgetter("text")
+_KIND = attrgetter("kind")
+_FIRST = itemgetter(0)
+
+
+def _most_first(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most frequent first, ties alphabetically: sorted by text, then by count alone (a stable
+    sort keeps the text order among equal counts, `reverse` included). No key function calls."""
+    items = sorted(counts.items())  # texts are unique, so this compares texts only
+    items.sort(key=itemgetter(1), reverse=True)
+    return items
+
+
+class _NameKeys(dict[str, str]):
+    """name -> name_key(name), computed once per distinct name: the corpus has hundreds of
+    thousands of mentions but only thousands of names."""
+
+    def __missing__(self, name: str) -> str:
+        key = self[name] = name_key(name)
+        return key
+
+
+def _group_kind(members: list[EntityMention], configured: str | None, gazetteer: Gazetteer) -> str | None:
+    """The configured kind, else the kind most mentions were given (ties: KINDS order)."""
+    kind = gazetteer.rule_kinds.get(configured) if configured else None
+    if kind is None:
+        entry = next((e for e in gazetteer.entries.values() if e.name == configured), None)
+        kind = entry.kind if entry else None
+    if kind is None:
+        votes = Counter(map(_KIND, members))  # counted in C; kinds that are None/'' dropped next
+        votes.pop(None, None)
+        votes.pop("", None)
+        kind = sorted(votes.items(), key=lambda kv: (-kv[1], KINDS.index(kv[0])))[0][0] if votes else None
+    return kind
+
+
+def _passage_maker(articles: tuple[Article, ...], sentences: Mapping[str, list[Passage]] | None
+                   ) -> Callable[[list[EntityMention]], list[Passage]]:
+    """Mentions -> one Passage per sentence they are in: newest article first (then corpus
+    order), then reading order. Sentences are sorted as (rank, n, index) int tuples, which
+    needs no key function. A sentence's Passage is the one `sentences` already holds (only
+    corroboration reads its `words`), shared by every entity it mentions."""
+    date_of = {a.id: a.date or "" for a in articles}
+    order = {a.id: i for i, a in enumerate(articles)}
+    by_rank = sorted(order, key=lambda a: (_desc(date_of[a]), order[a]))
+    rank = {aid: r for r, aid in enumerate(by_rank)}
+    if sentences is not None:
+        known = {(rank[p.article], p.n, p.index): p for article in articles for p in sentences.get(article.id, ())}
+    else:
+        known = {(rank[k[0]], k[1], k[2]): Passage(*k, text) for k, text in _sentences(articles).items()}
+    made = _PassageAt(known, by_rank)
+
+    def passages(members: list[EntityMention]) -> list[Passage]:
+        return list(map(made.__getitem__, sorted({(rank[m.article], m.n, m.index) for m in members})))
+    return passages
+
+
+class _PassageAt(dict[tuple[int, int, int], Passage]):
+    """(article rank, n, index) -> the Passage of that sentence; one with no text for a sentence
+    the given passages lack."""
+
+    def __init__(self, known: dict[tuple[int, int, int], Passage], by_rank: list[str]) -> None:
+        super().__init__(known)
+        self.by_rank = by_rank
+
+    def __missing__(self, spot: tuple[int, int, int]) -> Passage:
+        passage = self[spot] = Passage(self.by_rank[spot[0]], spot[1], spot[2], "")
+        return passage
 
 
 def _desc(date: str) -> str:
@@ -876,6 +988,18 @@ def _slugs(items: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def _evidence(mentions: tuple[EntityMention, ...]) -> list[str]:
+    """The three commonest reasons given (ties: first given first). Counted in C, then the
+    empty reason dropped: the same counts, in the same first-seen order, as skipping it."""
+    counts = Counter(map(_HOW, mentions))
+    counts.pop("", None)
+    counts.pop(None, None)
+    return [how for how, _ in counts.most_common(3)]
+
+
+_HOW = attrgetter("how")
+
+
 def entities_json(index: EntityIndex) -> dict[str, Any]:
     """`data/entities.json`: see the README."""
     return {"entities": [{
@@ -883,7 +1007,7 @@ def entities_json(index: EntityIndex) -> dict[str, Any]:
         "articles": list(e.articles),
         "independent_sources": [{"name": s.name, "via": list(s.via), "articles": list(s.articles)}
                                 for s in e.sources],
-        "evidence": [how for how, _ in Counter(m.how for m in e.mentions if m.how).most_common(3)],
+        "evidence": _evidence(e.mentions),
         "mentions": [{"article": m.article, "n": m.n, "sentence": m.index, "as": m.text} for m in e.mentions],
         "see_also": [slug for slug, _ in e.see_also],
     } for e in index.entities], "left_out": index.left_out}

@@ -18,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import Passage, Point, SourceGroup, independent_sources
+from generator.corroborate import Point, SourceCounter, SourceGroup, paragraph_topics
 from generator.entities import sentence_spans
 from generator.ordering import descending
 from generator.problems import Problem, Severity
@@ -72,11 +74,18 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                        r"twelve)\s+(?P<unit>day|week|month|year)s?\s+ago\b", re.IGNORECASE)),
 )
 _MONTH_PREFIXES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ANY_MONTH = re.compile("|".join(_MONTH_PREFIXES))
+
+
+def _has_month(text: str, low: str) -> bool:
+    return _ANY_MONTH.search(text) is not None
+
+
 _GATES: dict[str, Any] = {
     "iso": lambda text, low: "-" in text and ("19" in text or "20" in text),
-    "month_day": lambda text, low: any(m in text for m in _MONTH_PREFIXES),
-    "day_month": lambda text, low: any(m in text for m in _MONTH_PREFIXES),
-    "month": lambda text, low: any(m in text for m in _MONTH_PREFIXES),
+    "month_day": _has_month,
+    "day_month": _has_month,
+    "month": _has_month,
     "year": lambda text, low: "19" in text or "20" in text,
     "same_year": lambda text, low: " year" in low,
     "weekday": lambda text, low: "day" in text,
@@ -86,7 +95,11 @@ _GATES: dict[str, Any] = {
     and ("week" in low or "month" in low or "year" in low),
     "ago": lambda text, low: " ago" in low,
 }
-"""Cheap substring tests that must pass before a pattern is run over a paragraph."""
+"""Cheap substring tests that must pass before a pattern is run over a sentence; the three
+month patterns share one, tested once per sentence (see `_scan`)."""
+_MAY_HAVE_DATE = re.compile(r"19|20|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|year|tonight|"
+                            r"this (?:mor|aft|eve)|week|month| ago")
+"""On lower-case text, what some gate needs: a sentence with none of these passes none of them."""
 _QUALIFIER_BEFORE = re.compile(r"\b(early|mid|late|the end of|the beginning of|the start of|the middle of|"
                                r"earlier|later)[\s-]+$", re.IGNORECASE)
 YEAR_CUES = frozenset("in since during until throughout by from early mid late before after of".split())
@@ -232,17 +245,12 @@ def article_events(article: Article) -> ArticleEvents:
     last_year: int | None = None
     for paragraph in article.paragraphs:
         text = paragraph.text
-        found = _scan(text)
-        if not found:
-            continue
         for index, (start_at, end_at) in enumerate(sentence_spans(text), start=1):
             sentence = text[start_at:end_at]
             seen: set[tuple[str, str]] = set()
-            for hit in found:
-                if not (start_at <= hit.match.start() < end_at):
-                    continue
-                future = bool(_FUTURE.search(text[max(start_at, hit.start - 60): hit.start]))
-                item = _resolve(hit, text, today, future, last_year)
+            for hit in _scan(sentence):
+                future = bool(_FUTURE.search(sentence[max(0, hit.start - 60): hit.start]))
+                item = _resolve(hit, sentence, today, future, last_year)
                 if item is None:
                     continue
                 if item.date is None:
@@ -274,13 +282,23 @@ class _Hit:
     qualifier: str | None
 
 
-def _scan(text: str) -> list[_Hit]:
-    """Every date expression, earlier patterns first; a span taken by one is not read again."""
+@lru_cache(maxsize=8192)
+def _scan(text: str) -> tuple[_Hit, ...]:
+    """Every date expression in a sentence, earlier patterns first; a span taken by one is not read
+    again. Read sentence by sentence, which finds what reading the paragraph would: no expression
+    runs across a sentence's end, and what `_hit` looks at before one is never a cue when it is
+    the end of the previous sentence. Cached: sentences recur in every copy of a wire story."""
+    low = text.lower()
+    if not _MAY_HAVE_DATE.search(low):
+        return ()  # most sentences: no gate below would pass
     taken: list[tuple[int, int]] = []
     out: list[_Hit] = []
-    low = text.lower()
+    passed: dict[Any, bool] = {}
     for kind, pattern in PATTERNS:
-        if not _GATES[kind](text, low):
+        gate = _GATES[kind]
+        if gate not in passed:
+            passed[gate] = gate(text, low)
+        if not passed[gate]:
             continue
         for match in pattern.finditer(text):
             if any(a < match.end() and match.start() < b for a, b in taken):
@@ -291,7 +309,7 @@ def _scan(text: str) -> list[_Hit]:
             taken.append((hit.start, match.end()))
             out.append(hit)
     out.sort(key=lambda hit: hit.start)
-    return out
+    return tuple(out)
 
 
 def _hit(kind: str, match: re.Match[str], text: str) -> _Hit | None:
@@ -342,11 +360,14 @@ def _hit(kind: str, match: re.Match[str], text: str) -> _Hit | None:
     return _Hit(kind, match, start, pre, qualifier)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _resolve(hit: _Hit, text: str, today: dt.date | None, future: bool,
              last_year: int | None) -> _Found | None:
     kind, match = hit.kind, hit.match
     start, end = hit.start, match.end()
-    mention = re.sub(r"\s+", " ", text[start:end].strip())
+    mention = _SPACES.sub(" ", text[start:end].strip())
     anchor = f"the article's date, {today.isoformat()}" if today else ""
 
     def needs_date(what: str) -> _Found:
@@ -509,18 +530,22 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
             else article_events(article)
         found.extend(result.mentions)
         left_out.extend(result.left_out)
-    point_of = {p.key: point.id for point in points for p in point.passages}
-    words = [content_words(m.sentence) for m in found]
-    counts: dict[str, int] = defaultdict(int)
-    for bag in words:
-        for word in bag:
-            counts[word] += 1
+    point_of = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
+    words = _bags([m.sentence for m in found])
+    counts = Counter(chain.from_iterable(words))
     total = len(found) + 1
     weight = {w: math.log(total / c) for w, c in counts.items()}
+    # fsum: exact, so a bag's total does not depend on the (hash-seeded) order of the set
+    totals = [math.fsum(map(weight.__getitem__, bag)) for bag in words]
+    rarity = {w: r for r, w in enumerate(sorted(weight, key=lambda w: (-weight[w], w)))}.__getitem__
     date_of = {a.id: a.date or "9999" for a in articles}
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, m in enumerate(found):
         buckets[(m.date, m.precision)].append(i)
+
+    def similar(i: int, lead: int) -> bool:
+        return _similar(words[i], words[lead], weight, min(totals[i], totals[lead]))
+
     groups: list[list[int]] = []
     for members in buckets.values():
         members.sort(key=lambda i: (date_of[found[i].article], found[i].article, found[i].n, found[i].index))
@@ -529,11 +554,12 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
         postings: dict[str, list[int]] = defaultdict(list)
         point_leader: dict[str, int] = {}
         for i in members:
-            rare = sorted(words[i], key=lambda w: (-weight[w], w))[:RARE_WORDS]
+            rare = sorted(words[i], key=rarity)[:RARE_WORDS]  # rarest first, then alphabetical
             key = (found[i].article, found[i].n, found[i].index)
-            chosen = point_leader.get(point_of.get(key, ""), None) if key in point_of else None
+            point = point_of.get(key)
+            chosen = point_leader.get(point) if point is not None else None
             if chosen is None and len(leaders) <= SMALL_BUCKET:
-                chosen = next((lead for lead in leaders if _similar(words[i], words[lead], weight)), None)
+                chosen = next((lead for lead in leaders if similar(i, lead)), None)
             elif chosen is None:
                 seen: set[int] = set()
                 for word in rare:
@@ -541,7 +567,7 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
                         if lead in seen:
                             continue
                         seen.add(lead)
-                        if _similar(words[i], words[lead], weight):
+                        if similar(i, lead):
                             chosen = lead
                             break
                     if chosen is not None:
@@ -555,9 +581,11 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
                     if len(postings[word]) < MAX_POSTINGS:
                         postings[word].append(i)
             groups[group_of[chosen]].append(i)
-            if key in point_of:
-                point_leader.setdefault(point_of[key], chosen)
-    events = [_event([found[i] for i in group], by_id, date_of) for group in groups]
+            if point is not None:
+                point_leader.setdefault(point, chosen)
+    topics_of = paragraph_topics(by_id)
+    sources = SourceCounter(by_id)
+    events = [_event([found[i] for i in group], sources, date_of, topics_of) for group in groups]
     events.sort(key=lambda e: (_desc(e.date), -len(e.sources), -len(e.mentions), e.id))
     by_topic: dict[str, list[Event]] = defaultdict(list)
     for event in events:
@@ -566,12 +594,24 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
     return Timeline(tuple(events), tuple(left_out), {k: tuple(v) for k, v in by_topic.items()})
 
 
-def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float]) -> bool:
+def _bags(sentences: list[str]) -> list[frozenset[str]]:
+    """Content words of each sentence, found once per distinct sentence (wire copies repeat them)."""
+    found: dict[str, frozenset[str]] = {}
+    out = []
+    for sentence in sentences:
+        bag = found.get(sentence)
+        if bag is None:
+            bag = found[sentence] = content_words(sentence)
+        out.append(bag)
+    return out
+
+
+def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float], smaller: float) -> bool:
+    """`smaller`: the lesser of the two bags' total weights, summed once per bag by the caller."""
     shared = a & b
     if len(shared) < MIN_SHARED:
         return False
     # fsum: exact, so the result does not depend on the (hash-seeded) order of the sets
-    smaller = min(math.fsum(weight[w] for w in a), math.fsum(weight[w] for w in b))
     return math.fsum(weight[w] for w in shared) >= SIMILARITY * smaller
 
 
@@ -580,21 +620,15 @@ def _desc(value: str) -> str:
     return descending(value.ljust(10, "~"))
 
 
-def _event(group: list[DatedMention], by_id: dict[str, Article], date_of: dict[str, str]) -> Event:
+def _event(group: list[DatedMention], sources: SourceCounter, date_of: dict[str, str],
+           topics_of: Callable[[list[DatedMention]], tuple[str, ...]]) -> Event:
     group.sort(key=lambda m: (date_of[m.article], m.article, m.n, m.index))
     first = group[0]
-    topics: dict[str, None] = {}
-    for m in group:
-        for paragraph in by_id[m.article].paragraphs:
-            if paragraph.n == m.n:
-                for match in paragraph.topics:
-                    topics.setdefault(match.topic, None)
     qualifiers = {m.qualifier for m in group}
     qualifier = first.qualifier if len(qualifiers) == 1 else None
-    passages = [Passage(m.article, m.n, m.index, m.sentence) for m in group]
     event_id = f"{first.date}-{first.article}-{first.n}-{first.index}"
     return Event(event_id, first.date, first.precision, qualifier, first.sentence, tuple(group),
-                 independent_sources(passages, by_id), tuple(topics))
+                 sources(group), topics_of(group))
 
 
 def events_json(timeline: Timeline) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from generator.analyse import last_config
 from generator.article import Article
 from generator.config import Config
 from generator.entities import Gazetteer, article_entities, build_gazetteer
@@ -13,6 +14,7 @@ from generator.events import article_events
 from generator.quotes import article_quotes
 
 
+@last_config
 @lru_cache(maxsize=8)
 def gazetteer_for(config: Config) -> Gazetteer:
     return build_gazetteer(config.entities, config.sources)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,15 @@ ALIASES = {
     "title_derived": "title_derived",
 }
 """Front matter key (lower case) -> our field. Keys not listed are kept as extras."""
+
+_CH = r"[A-Za-z0-9_.+/\-]"
+_PLAIN = rf"[A-Za-z0-9]{_CH}*(?::{_CH}+)*(?: {_CH}+(?::{_CH}+)*)*"  # 2025-06-11 08:00 -0500, a://b
+_ITEM = rf"[A-Za-z0-9]{_CH}*(?: {_CH}+)*"
+_QUOTED = r'"[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*"'
+_SIMPLE_LINE = re.compile(rf"[A-Za-z_][A-Za-z0-9_\-]*:(?: (?:{_QUOTED}|\[{_ITEM}(?:, {_ITEM})*\]|{_PLAIN}))?")
+"""One `key: value` line of the kinds nearly every file uses, which libyaml and PyYAML's own
+parser read alike. They disagree on rarer YAML (tabs, '?', a BOM inside, ':' in a flow list),
+so anything else is read by the pure-Python parser, whose results and messages the tests fix."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +62,7 @@ def split_front_matter(path: str, text: str) -> FrontMatter:
             hint="add a closing '---' line"),), present=False)
     block = "\n".join(lines[1:end])
     try:
-        raw = yaml.safe_load(block) if block.strip() else {}
+        raw = _load_yaml(block) if block.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -65,6 +75,19 @@ def split_front_matter(path: str, text: str) -> FrontMatter:
             path, "front matter is not a mapping of keys; its fields were ignored", 2),),
             lines=(1, end + 1))
     return _map_keys(path, raw, end)
+
+
+def _load_yaml(block: str) -> Any:
+    """yaml.safe_load, through libyaml (ten times faster) when every line is a simple one."""
+    if _C_LOADER is not None and all(_SIMPLE_LINE.fullmatch(line) for line in block.split("\n")):
+        try:
+            return yaml.load(block, Loader=_C_LOADER)
+        except yaml.YAMLError:
+            pass  # read again below, for PyYAML's own message and line
+    return yaml.safe_load(block)
+
+
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
 def _map_keys(path: str, raw: dict[Any, Any], end: int) -> FrontMatter:

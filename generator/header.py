@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from generator.article import Furniture
 from generator.config import DateSettings
@@ -127,8 +128,11 @@ def _url_line(header: Header, text: str, number: int) -> bool:
     return True
 
 
-def _segments(text: str) -> list[str]:
-    return [s.strip() for s in SEPARATORS.split(text) if s.strip()]
+@lru_cache(maxsize=256)
+def _segments(text: str) -> tuple[str, ...]:
+    """The `|`- or `·`-separated parts of a line; cached, since the byline, date and furniture
+    readers each split the same line (often the whole first paragraph)."""
+    return tuple(s.strip() for s in SEPARATORS.split(text) if s.strip())
 
 
 def _date_line(path: str, header: Header, text: str, number: int, dates: DateSettings) -> bool:

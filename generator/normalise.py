@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
 from slugify import slugify
 
+from generator.analyse import last_config
 from generator.article import Article, Furniture, Paragraph, SourceFile
 from generator.body import read_body
 from generator.config import Config
@@ -32,7 +34,7 @@ CUE_PARAGRAPHS = 2
 
 
 def normalise(source: SourceFile, config: Config) -> Article:
-    registry = registry_for(config)
+    registry = _registry(config)
     front = split_front_matter(source.path, source.text)
     lines = source.text.split("\n")[front.body_line - 1:]
     header = read_header(source.path, lines, front.body_line, config.dates)
@@ -58,6 +60,9 @@ def normalise(source: SourceFile, config: Config) -> Article:
         warnings=(*source.problems, *front.problems, *header.problems, *found.problems,
                   *_empty_body(source.path, body.paragraphs)),
         furniture=tuple(furniture), extra=front.extra, content_hash=source.raw_sha256)
+
+
+_registry = last_config(registry_for)
 
 
 class _Found:
@@ -153,7 +158,10 @@ def _cues(found: _Found, header: Header, paragraphs: tuple[Paragraph, ...],
           furniture: list[Furniture], registry: SourceRegistry) -> None:
     places = [(f.line, f.kind, f.text) for f in furniture if f.kind not in ("trailer", "rule")]
     places += [(p.line_start, "paragraph", p.text) for p in paragraphs[:CUE_PARAGRAPHS]]
+    header_cue = _any_cue(registry, "header")
     for line, kind, text in places:
+        if not header_cue.search(text):
+            continue
         for hit in registry.find_cues(text, "header"):
             where = "photo caption" if kind == "caption" else kind
             found.first(hit.entry.kind, hit.entry.name, f"line {line}: cue '{hit.cue.text}' in {where}")
@@ -162,6 +170,14 @@ def _cues(found: _Found, header: Header, paragraphs: tuple[Paragraph, ...],
         for hit in registry.find_cues(item.text, "trailer"):
             found.first(hit.entry.kind, hit.entry.name,
                         f"line {item.line}: trailer '{item.text[:40]}' ({hit.entry.name} style)")
+
+
+@lru_cache(maxsize=8)
+def _any_cue(registry: SourceRegistry, where: str) -> re.Pattern[str]:
+    """Any cue's text, as written: a line with none has no cue, and one search says so where
+    `find_cues` makes one per cue."""
+    texts = sorted({cue.text for entry in registry.entries for cue in entry.cues if cue.where == where})
+    return re.compile("|".join(map(re.escape, texts))) if texts else re.compile("(?!)")
 
 
 def _from_front_matter(found: _Found, front: FrontMatter, registry: SourceRegistry,

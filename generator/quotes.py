@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import Passage, SourceGroup, independent_sources
+from generator.corroborate import SourceCounter, SourceGroup, paragraph_topics
 from generator.entities import EntityMention, Gazetteer, article_entities, fold, name_key, sentence_spans
 from generator.ordering import descending
 
@@ -41,10 +42,34 @@ SPEECH = (r"said|says|say|told|tells|added|adds|stated|states|wrote|writes|poste
           r"answered|acknowledged|recalled|asked|continued|commented|remarked|confirmed|conceded|"
           r"admitted|claimed|claims|read|reads|expressed|called|calls|predicted|promised|vowed|"
           r"pledged|cautioned|countered|observed|testified|quipped|concluded|tweeted|wrote")
-_VERB = re.compile(rf"\b(?:{SPEECH})\b")
+
+
+def _prefix_tree(words: list[str]) -> str:
+    """An alternation of words with their common beginnings factored out ('s(?:a(?:id|ys?)|...)'):
+    the regex engine then tests a letter once, not once per word, at every word it scans."""
+    follow: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        follow[word[:1]].append(word[1:])
+    ends = "" in follow
+    branches = [re.escape(first) + _prefix_tree(rest) for first, rest in sorted(follow.items()) if first]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not ends:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
+
+
+_SPEECH_WORDS = sorted({alt.replace("[sz]", letter) for alt in SPEECH.split("|") for letter in "sz"})
+_VERB = re.compile(rf"\b(?:{_prefix_tree(_SPEECH_WORDS)})\b")
+"""A speech verb (a word of SPEECH); scanning sentences for one was a good part of the quote time."""
 _PARTICIPLE = re.compile(r",\s+(?:saying|adding|suggesting|noting|insisting|stressing|arguing|warning|"
                          r"calling|describing|explaining|telling)\b")
 _ACCORDING = re.compile(r"\baccording to\s+")
+_INVERTED = re.compile(rf"\s*[,:]?\s*(?P<verb>{SPEECH})\b")
+_STATEMENT = re.compile(r"\b(?:statement|communiqu[eé]|message|letter|post|release|note)\b")
+_GOES_ON = re.compile(r"[\s,\"”’']*(?:and\s+)?(?:adding|saying|noting|stressing|insisting|warning)\b")
+_SAID_BETWEEN = re.compile(rf"\s*,?\s*(?:(?:[\w'’.\-]+\s+){{0,6}}(?:{SPEECH})|(?:{SPEECH})(?:\s+[\w'’.\-]+){{1,6}})"
+                           r"(?:\s+\w+){0,2}\s*[,.:]\s*")
 _STATEMENT_VERBS = {"read", "reads"}
 PRONOUNS = {"he": "person", "she": "person", "it": "organisation"}
 
@@ -127,13 +152,18 @@ class QuoteIndex:
 # ---------------------------------------------------------------------------------------------
 # Finding quotation marks.
 
-_MARKS = re.compile(r"[\"“”«»‘’']")
+_MARKS = re.compile(r"[\"“”«»‘’'](?!(?<=[^\W_]['’])[^\W_])")
+"""Quotation marks, less the apostrophes between two letters or digits ("Venezuela’s"), which
+`_spans` would skip anyway: most paragraphs then have no mark to look at."""
 _OPEN_BEFORE = set("([{—–-/“\"") | {""}
 _CLOSE_AFTER = set(",.;:!?)]}—–-…") | {""}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Span:
+    """Compared by identity (no two spans of a paragraph share a mark), which keeps the `in group`
+    tests of `article_quotes` out of the generated, field-by-field `__eq__`."""
+
     open: int
     close: int
     """Offset of the closing mark (or len(text) for a quotation running on to the next paragraph)."""
@@ -202,8 +232,18 @@ def _valid(inner: str) -> bool:
     return True
 
 
+_SPACES = re.compile(r"\s+")
+_ODD_SPACES = re.compile(r"[^\S ]| {2}")
+
+
+def _squeeze(text: str) -> str:
+    """Runs of white space -> one space; most text has nothing to change, and `sub` would still
+    replace each single space with a new one."""
+    return _SPACES.sub(" ", text) if _ODD_SPACES.search(text) else text
+
+
 def _clean(inner: str) -> str:
-    return re.sub(r"\s+", " ", inner).strip().rstrip(",").rstrip()
+    return _squeeze(inner).strip().rstrip(",").rstrip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,17 +339,22 @@ def _walk_back(text: str, words: list[re.Match[str]], base: int) -> _NP | None:
     return _NP(base + start, base + end, text[start:end])
 
 
+_NAME_AFTER = re.compile(
+    r"\s*((?:(?:the|The)\s+)?(?:[A-ZÀ-Þ][\w'’.\-]*\s*)(?:(?:of|de|del|the)?\s*[A-ZÀ-Þ][\w'’.\-]*\s*)*)")
+_PRONOUN_AFTER = re.compile(r"\s*(he|she|it)\b")
+_NON_SPACE = re.compile(r"\S+")
+
+
 def _np_after(text: str, base: int, start: int, limit: int) -> _NP | None:
     """'said David Alvarado, a former diplomat': the phrase right after an inverted verb."""
-    match = re.match(r"\s*((?:(?:the|The)\s+)?(?:[A-ZÀ-Þ][\w'’.\-]*\s*)(?:(?:of|de|del|the)?\s*[A-ZÀ-Þ][\w'’.\-]*\s*)*)",
-                     text[start:limit])
+    match = _NAME_AFTER.match(text[start:limit])
     if not match or not match.group(1).strip():
-        pronoun = re.match(r"\s*(he|she|it)\b", text[start:limit])
+        pronoun = _PRONOUN_AFTER.match(text[start:limit])
         if pronoun:
             return _NP(base + start + pronoun.start(1), base + start + pronoun.end(1), pronoun.group(1),
                        pronoun.group(1))
         return None
-    words = list(re.finditer(r"\S+", match.group(1)))
+    words = list(_NON_SPACE.finditer(match.group(1)))
     while words and fold(words[-1].group()).lower() in NOT_NAMES:
         words.pop()
     if not words:
@@ -335,7 +380,7 @@ def _attribute(text: str, sentence_start: int, sentence_end: int, span: _Span,
                   default=sentence_end)
     after_start = min(span.close + 1, len(text))
     post = text[after_start:ceiling]
-    inverted = re.match(rf"\s*[,:]?\s*(?P<verb>{SPEECH})\b", post)
+    inverted = _INVERTED.match(post)
     if inverted:
         np = _np_after(text, 0, after_start + inverted.end(), ceiling)
         if np:
@@ -354,8 +399,7 @@ def _attribute(text: str, sentence_start: int, sentence_end: int, span: _Span,
     if participle:
         verbs = [m for m in verbs if m.start() < participle.start()] or verbs
     for match in reversed(verbs):
-        if match.group() in _STATEMENT_VERBS and not re.search(
-                r"\b(?:statement|communiqu[eé]|message|letter|post|release|note)\b", pre[: match.start()]):
+        if match.group() in _STATEMENT_VERBS and not _STATEMENT.search(pre, 0, match.start()):
             continue
         np = _np_before(text, 0, floor + match.start(), floor)
         if np:
@@ -427,8 +471,7 @@ def article_quotes(article: Article, gazetteer: Gazetteer,
                 attribution = attribution or _attribute(text, s_start, s_end, span,
                                                         [s for s in spans if s not in group])
             inherited = False
-            if attribution is None and previous is not None and previous[0] == s_start and re.match(
-                    r"[\s,\"”’']*(?:and\s+)?(?:adding|saying|noting|stressing|insisting|warning)\b",
+            if attribution is None and previous is not None and previous[0] == s_start and _GOES_ON.match(
                     text[joined[joined.index(group) - 1][-1].close + 1: first.open]):
                 attribution, inherited = previous[1], True
             if attribution is not None:
@@ -501,9 +544,7 @@ def _join_split(text: str, spans: list[_Span], sentences: list[tuple[int, int]])
             previous = groups[-1][-1]
             between = text[previous.close + 1: span.open]
             ends_comma = text[previous.close - 1: previous.close] == "," or between.lstrip().startswith(",")
-            if ends_comma and len(groups[-1]) == 1 and re.fullmatch(
-                    rf"\s*,?\s*(?:(?:[\w'’.\-]+\s+){{0,6}}(?:{SPEECH})|(?:{SPEECH})(?:\s+[\w'’.\-]+){{1,6}})"
-                    r"(?:\s+\w+){0,2}\s*[,.:]\s*", between):
+            if ends_comma and len(groups[-1]) == 1 and _SAID_BETWEEN.fullmatch(between):
                 groups[-1].append(span)
                 continue
         groups.append([span])
@@ -513,7 +554,7 @@ def _join_split(text: str, spans: list[_Span], sentences: list[tuple[int, int]])
 def _joined_text(text: str, group: list[_Span]) -> str:
     if len(group) == 1:
         return _clean(text[group[0].open + 1: group[0].close])
-    first = re.sub(r"\s+", " ", text[group[0].open + 1: group[0].close]).strip()
+    first = _squeeze(text[group[0].open + 1: group[0].close]).strip()
     second = _clean(text[group[1].open + 1: group[1].close])
     between = text[group[0].close + 1: group[1].open].strip()
     if between.endswith(".") and first.endswith(","):
@@ -575,14 +616,15 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
             found.extend(mentions[article.id])
         else:
             found.extend(article_quotes(article, gazetteer, entities.get(article.id) if entities else None))
-    tokens = [_tokens(q.text) for q in found]
+    tokens_of = _Memo(_tokens)
+    tokens = [tokens_of[q.text] for q in found]
     date = {a.id: a.date or "9999" for a in articles}
     order = sorted(range(len(found)), key=lambda i: (-len(tokens[i]), date[found[i].article],
                                                      found[i].article, found[i].n, found[i].start))
     family_of: list[int] = [-1] * len(found)
     reps: list[tuple[str, ...]] = []
     rep_text: list[str] = []
-    postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    postings = _Postings()
     short: list[int] = []
     for i in order:
         toks = tokens[i]
@@ -590,23 +632,18 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
             short.append(i)
             continue
         shingles = {toks[k: k + SHINGLE] for k in range(len(toks) - SHINGLE + 1)}
-        votes: Counter[int] = Counter()
-        for shingle in shingles:
-            bucket = postings.get(shingle)
-            if bucket and len(bucket) <= MAX_POSTINGS:
-                votes.update(set(bucket))
+        votes = postings.votes(shingles)
         chosen = None
         padded = " " + " ".join(toks) + " "
-        for family, shared in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
-            if padded in rep_text[family] or shared >= OVERLAP * len(shingles):
+        for minus_shared, family in sorted([(-shared, family) for family, shared in votes.items()])[:5]:
+            if padded in rep_text[family] or -minus_shared >= OVERLAP * len(shingles):
                 chosen = family
                 break
         if chosen is None:
             chosen = len(reps)
             reps.append(toks)
             rep_text.append(" " + " ".join(toks) + " ")
-            for shingle in shingles:
-                postings[shingle].append(chosen)
+            postings.post(chosen, shingles)
         family_of[i] = chosen
     grams: dict[tuple[str, ...], set[int]] = defaultdict(set)
     needed = {len(tokens[i]) for i in short if tokens[i]}
@@ -628,7 +665,10 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
     members: dict[int, list[QuoteMention]] = defaultdict(list)
     for i, family in enumerate(family_of):
         members[family].append(found[i])
-    quotes = [_quote(group, by_id, date) for group in members.values()]
+    topics_of = paragraph_topics(by_id)
+    keys = _Memo(name_key)
+    sources = SourceCounter(by_id)
+    quotes = [_quote(group, sources, date, tokens_of, keys, topics_of) for group in members.values()]
     newest = {q.id: max(date[m.article] if date[m.article] != "9999" else "" for m in q.mentions)
               for q in quotes}
     quotes.sort(key=lambda q: (-len(q.sources), -len(q.mentions), _desc(newest[q.id]), q.id))
@@ -642,35 +682,66 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
 _desc = descending
 
 
-def _quote(group: list[QuoteMention], by_id: dict[str, Article], date: dict[str, str]) -> Quote:
+class _Postings:
+    """Shingle -> the families that have it. A shingle of more than MAX_POSTINGS families is too
+    common to tell quotations apart and stops counting; buckets only grow, so such a bucket is
+    dropped for good, and a vote needs no size check."""
+
+    def __init__(self) -> None:
+        self.open: dict[tuple[str, ...], list[int]] = {}
+        self.full: set[tuple[str, ...]] = set()
+
+    def post(self, family: int, shingles: set[tuple[str, ...]]) -> None:
+        for shingle in shingles:
+            if shingle in self.full:
+                continue
+            bucket = self.open.setdefault(shingle, [])
+            bucket.append(family)
+            if len(bucket) > MAX_POSTINGS:
+                del self.open[shingle]
+                self.full.add(shingle)
+
+    def votes(self, shingles: set[tuple[str, ...]]) -> Counter[int]:
+        """Family -> how many of these shingles it has. A family is posted once per shingle, so
+        counting the buckets' members counts shared shingles (one Counter call, in C)."""
+        return Counter(chain.from_iterable(filter(None, map(self.open.get, shingles))))
+
+
+class _Memo(dict[str, Any]):
+    """text -> function(text), computed once per distinct text: wire copies repeat the same
+    quotations and speakers thousands of times."""
+
+    def __init__(self, function: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, text: str) -> Any:
+        value = self[text] = self.function(text)
+        return value
+
+
+def _quote(group: list[QuoteMention], sources: SourceCounter, date: dict[str, str],
+           tokens_of: _Memo, keys: _Memo, topics_of: Callable[[list[QuoteMention]], tuple[str, ...]]) -> Quote:
     group.sort(key=lambda m: (date[m.article], m.article, m.n, m.start))
     text = max(enumerate(group), key=lambda im: (len(im[1].text), -im[0]))[1].text  # longest, first wins
     votes: Counter[str] = Counter()
     shown: dict[str, str] = {}
     first_seen: dict[str, int] = {}
-    full = max(len(_tokens(text)), 1)
+    full = max(len(tokens_of[text]), 1)
     for position, m in enumerate(group):
         if m.speaker:
-            key = name_key(m.speaker)
+            key = keys[m.speaker]
             # a carrier of the whole quotation says more about its speaker than one of two words
-            votes[key] += (2 if m.attribution == "named" else 1) * min(1.0, len(_tokens(m.text)) / full)
+            votes[key] += (2 if m.attribution == "named" else 1) * min(1.0, len(tokens_of[m.text]) / full)
             shown.setdefault(key, m.speaker)
             first_seen.setdefault(key, position)
-    counts = Counter(name_key(m.speaker) for m in group if m.speaker)
+    counts = Counter(keys[m.speaker] for m in group if m.speaker)
     speakers = tuple((shown[k], counts[k]) for k, _ in
                      sorted(votes.items(), key=lambda kv: (-round(kv[1], 6), first_seen[kv[0]])))
     speaker = speakers[0][0] if speakers else None
     first = group[0]
-    topics: dict[str, None] = {}
-    for m in group:
-        article = by_id[m.article]
-        for paragraph in article.paragraphs:
-            if paragraph.n == m.n:
-                for match in paragraph.topics:
-                    topics.setdefault(match.topic, None)
-    passages = [Passage(m.article, m.n, m.index, m.sentence) for m in group]
     return Quote(f"{first.article}-{first.n}-{first.start}", text, speaker, speakers, tuple(group),
-                 independent_sources(passages, by_id), tuple(topics))
+                 sources(group), topics_of(group))
 
 
 def quotes_json(index: QuoteIndex) -> dict[str, Any]:

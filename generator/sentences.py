@@ -10,7 +10,9 @@ ABBREVIATIONS = {
     "sgt", "capt", "inc", "corp", "co", "ltd", "no", "vs", "e.g", "i.e", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "jr", "sr", "prof", "dept", "approx",
 }
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Þ])")
+_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Þ])")
+"""The end of a sentence, from its final mark (which stays in the sentence: see `_split`).
+Starting with the mark rather than a look-behind lets the regex engine skip to the marks."""
 _WORD = re.compile(r"[a-zà-ÿ0-9]+(?:[-'’][a-zà-ÿ0-9]+)*")
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
@@ -28,18 +30,25 @@ october november december mr ms mrs its it's s
 
 def split_sentences(text: str) -> list[tuple[int, str]]:
     """(start offset, sentence) pairs; abbreviations like 'U.S.' and initials do not end a sentence."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str) -> tuple[tuple[int, str], ...]:
+    """Cached: the analyse stage and each extractor split the same paragraph."""
     out = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start: match.start()].rstrip("\"”’')]")
-        last = before.rsplit(None, 1)[-1].rstrip(".!?").lower() if before.split() else ""
+        end = match.start() + 1  # after the full stop
+        before = text[start: end].rstrip("\"”’')]").rsplit(None, 1)  # [..., last word]
+        last = before[-1].rstrip(".!?").lower() if before else ""
         if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue
-        out.append((start, text[start: match.start()].strip()))
+        out.append((start, text[start: end].strip()))
         start = match.end()
     if text[start:].strip():
         out.append((start, text[start:].strip()))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=200_000)
@@ -63,6 +72,18 @@ SYNONYMS = {
 """Words reporters use interchangeably for the same fact (after stemming)."""
 
 
+@lru_cache(maxsize=8192)
 def content_words(sentence: str) -> frozenset[str]:
-    words = (stem(w) for w in _WORD.findall(sentence.lower()) if w not in STOPWORDS and len(w) > 1)
-    return frozenset(SYNONYMS.get(w, w) for w in words)
+    """Cached: the same sentence recurs in every copy of a wire story, and the corpus-wide
+    stages ask again for sentences the analyse stage has read."""
+    return frozenset(filter(None, map(_content_word, _WORD.findall(sentence.lower()))))
+
+
+@lru_cache(maxsize=200_000)
+def _content_word(word: str) -> str:
+    """A word as `content_words` keeps it (stemmed, synonyms merged), or '' for a stopword;
+    cached, because the same words recur in every sentence."""
+    if word in STOPWORDS or len(word) <= 1:
+        return ""
+    stemmed = stem(word)
+    return SYNONYMS.get(stemmed, stemmed)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby, repeat
+from operator import attrgetter
 
 from generator.article import Article, TopicMatch
 from generator.config import TopicRule
@@ -48,38 +51,93 @@ class TopicSummary:
 
 def summarise_topics(rules: tuple[TopicRule, ...], articles: tuple[Article, ...],
                      points: tuple[Point, ...], sentences: dict[str, list[Passage]]) -> tuple[TopicSummary, ...]:
-    point_of = {p.key: point.id for point in points for p in point.passages}
-    by_id = {a.id: a for a in articles}
-    return tuple(_summary(rule, articles, points, point_of, by_id, sentences) for rule in rules)
+    point_of = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
+    matched = {a.id: _matches(a) for a in articles}
+    newest = _newest_first({a.id: a.date or "" for a in articles})
+    runs = _Runs(sentences, point_of)
+    return tuple(_summary(rule, articles, points, matched, newest, runs) for rule in rules)
+
+
+_Run = tuple[int, list[Passage], list[str]]
+"""A paragraph number, its passages in order, and the point of each."""
+
+
+class _Runs(dict[str, list[_Run]]):
+    """Article id -> its passages, in order, cut where the paragraph changes, with their points.
+    Made once per article for all topics: a topic then checks each paragraph, not each sentence."""
+
+    def __init__(self, sentences: dict[str, list[Passage]], point_of: dict[tuple[str, int, int], str]) -> None:
+        super().__init__()
+        self.sentences, self.point_of = sentences, point_of
+
+    def __missing__(self, article_id: str) -> list[_Run]:
+        runs = []
+        for n, group in groupby(self.sentences[article_id], key=_N):
+            passages = list(group)
+            runs.append((n, passages, list(map(self.point_of.__getitem__, map(_KEY, passages)))))
+        self[article_id] = runs
+        return runs
+
+
+_N = attrgetter("n")
+_KEY = attrgetter("article", "n", "index")
+
+
+def _matches(article: Article) -> dict[str, dict[int, TopicMatch]]:
+    """Topic -> {paragraph n: that paragraph's first match for the topic}. One pass over an
+    article's paragraphs serves every topic, instead of one pass per topic."""
+    out: dict[str, dict[int, TopicMatch]] = {}
+    for paragraph in article.paragraphs:
+        first: dict[str, TopicMatch] = {}
+        for match in paragraph.topics:
+            first.setdefault(match.topic, match)
+        for topic, match in first.items():
+            out.setdefault(topic, {})[paragraph.n] = match
+    return out
 
 
 def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point, ...],
-             point_of: dict[tuple[str, int, int], str], by_id: dict[str, Article],
-             sentences: dict[str, list[Passage]]) -> TopicSummary:
-    members = [a for a in articles if rule.slug in a.topics]
+             matched: dict[str, dict[str, dict[int, TopicMatch]]], newest: Callable[[Point], str],
+             runs: _Runs) -> TopicSummary:
+    slug = rule.slug
+    members = [a for a in articles if slug in matched[a.id]]
     passages = []
-    related: Counter[str] = Counter()
+    related: dict[str, int] = defaultdict(int)
     for article in members:
-        matches = {p.n: next(m for m in p.topics if m.topic == rule.slug)
-                   for p in article.paragraphs if any(m.topic == rule.slug for m in p.topics)}
+        matches = matched[article.id][slug]
         for paragraph in article.paragraphs:
             if paragraph.n in matches:
-                related.update(m.topic for m in paragraph.topics if m.topic != rule.slug)
-        for passage in sentences[article.id]:
-            if passage.n in matches:
-                passages.append(TopicPassage(passage, matches[passage.n], point_of[passage.key]))
+                for m in paragraph.topics:
+                    if m.topic != slug:
+                        related[m.topic] += 1
+        for n, run, points_of_run in runs[article.id]:
+            match = matches.get(n)
+            if match is not None:
+                passages.extend(map(TopicPassage, run, repeat(match), points_of_run))
     in_topic = {p.point for p in passages}
     chosen = [p for p in points if p.id in in_topic]
-    chosen.sort(key=lambda p: (-len(p.sources), _newest(p, by_id), p.id))
-    dates = sorted(a.date[:10] for a in members if a.date)
+    chosen.sort(key=lambda p: (-len(p.sources), newest(p), p.id))
+    dates = [a.date[:10] for a in members if a.date]
     sources = {s.name for p in chosen for s in p.sources}
     outlets = sorted({a.outlet or a.agency for a in members if a.outlet or a.agency})
     return TopicSummary(rule, tuple(members), tuple(passages), tuple(chosen), tuple(outlets),
-                        len(sources), dates[0] if dates else None, dates[-1] if dates else None,
+                        len(sources), min(dates, default=None), max(dates, default=None),
                         tuple(sorted(related.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
-def _newest(point: Point, by_id: dict[str, Article]) -> str:
-    """Sort key putting the most recent first: inverted characters of the newest date."""
-    newest = max((by_id[p.article].date or "" for p in point.passages), default="")
-    return descending(newest)
+def _newest_first(date_of: dict[str, str]) -> Callable[[Point], str]:
+    """Point -> sort key putting the most recent first (inverted characters of its newest date).
+    Kept per point and per date: a point is on several topics, and many articles share a date."""
+    of_point: dict[str, str] = {}
+    of_date: dict[str, str] = {}
+
+    def key(point: Point) -> str:
+        found = of_point.get(point.id)
+        if found is None:
+            newest = max((date_of[p.article] for p in point.passages), default="")
+            found = of_date.get(newest)
+            if found is None:
+                found = of_date[newest] = descending(newest)
+            of_point[point.id] = found
+        return found
+    return key
