@@ -22,7 +22,9 @@ from generator import __version__
 from generator.article import Article
 
 MAGIC = "briefing-cache-v1"
-ARTICLES_FILE = "articles.pickle"
+ARTICLES_DIR = "articles"
+"""Analysed articles in 256 shard files by the first two hex digits of their key: a build that
+changed one article rewrites one shard (about 1/256 of the cache), not all of it."""
 
 
 def article_key(display_path: str, data_hash: str, fingerprint: str) -> str:
@@ -37,6 +39,8 @@ class ArticleCache:
     used: set[str] = field(default_factory=set)
     note: str | None = None
     """Why the cache on disk was not used, when it was not."""
+    stored: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Shard name -> the keys its file on disk holds, so unchanged shards are not rewritten."""
 
     def get(self, key: str) -> Article | None:
         article = self.entries.get(key)
@@ -70,33 +74,51 @@ def many_new_objects() -> Iterator[None]:
 
 
 def read_article_cache(cache_dir: Path, fingerprint: str) -> ArticleCache:
-    path = cache_dir / ARTICLES_FILE
-    if not path.exists():
-        return ArticleCache()
+    folder = cache_dir / ARTICLES_DIR
+    entries: dict[str, Article] = {}
+    stored: dict[str, frozenset[str]] = {}
     try:
-        with path.open("rb") as handle, many_new_objects():
-            data = pickle.load(handle)
-        if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("version") != __version__:
-            return ArticleCache(note="cache from another version of the generator: rebuilt")
-        if data.get("fingerprint") != fingerprint:
-            return ArticleCache(note="cache from another configuration: rebuilt")
-        entries = data["entries"]
-        if not all(isinstance(a, Article) for a in entries.values()):
-            raise TypeError("unexpected entry")
-        return ArticleCache(dict(entries))
+        with many_new_objects():
+            for path in sorted(folder.glob("*.pickle")):
+                data = pickle.loads(path.read_bytes())
+                if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("version") != __version__:
+                    return ArticleCache(note="cache from another version of the generator: rebuilt")
+                if data.get("fingerprint") != fingerprint:
+                    return ArticleCache(note="cache from another configuration: rebuilt")
+                shard = data["entries"]
+                if not all(isinstance(a, Article) and k[:2] == path.stem for k, a in shard.items()):
+                    raise TypeError("unexpected entry")
+                entries.update(shard)
+                stored[path.stem] = frozenset(shard)
     except Exception:  # noqa: BLE001 - any failure to read the cache means: do not trust it
         return ArticleCache(note="cache file unreadable or corrupt: rebuilt")
+    return ArticleCache(entries, stored=stored)
 
 
-def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str) -> None:
-    """Keep only what this build used, so the cache does not grow without bound."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    entries = {k: v for k, v in cache.entries.items() if k in cache.used}
-    tmp = cache_dir / f"{ARTICLES_FILE}.tmp"
-    with tmp.open("wb") as handle:
-        pickle.dump({"magic": MAGIC, "version": __version__, "fingerprint": fingerprint,
-                     "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache_dir / ARTICLES_FILE)
+def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str,
+                        keep: set[str] | None = None) -> None:
+    """Keep what this build used (`keep`, by default), so the cache does not grow without bound;
+    write only the shards whose keys changed, and remove the rest."""
+    folder = cache_dir / ARTICLES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    keep = cache.used if keep is None else keep
+    shards: dict[str, dict[str, Article]] = {}
+    for key, article in cache.entries.items():
+        if key in keep:
+            shards.setdefault(key[:2], {})[key] = article
+    for name, entries in sorted(shards.items()):
+        if cache.stored.get(name) == frozenset(entries):
+            continue
+        tmp = folder / f"{name}.pickle.tmp"
+        tmp.write_bytes(pickle.dumps({"magic": MAGIC, "version": __version__, "fingerprint": fingerprint,
+                                      "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(folder / f"{name}.pickle")
+        cache.stored[name] = frozenset(entries)
+    (cache_dir / "articles.pickle").unlink(missing_ok=True)  # the single file of earlier versions
+    for path in folder.glob("*.pickle"):
+        if path.stem not in shards:
+            path.unlink()
+            cache.stored.pop(path.stem, None)
 
 
 def read_page_keys(path: Path) -> dict[str, Any]:

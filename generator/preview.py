@@ -81,5 +81,5 @@ class Preview:
         """For the next `briefing build` or `serve`; the in-memory cache holds only what the last
         build used (see ArticleCache.next_build)."""
         if self.last and self.last.site:
-            kept = ArticleCache(dict(self.cache.entries), set(self.cache.entries))
-            write_article_cache(default_cache_dir(self.output_dir), kept, self.last.site.config.fingerprint)
+            write_article_cache(default_cache_dir(self.output_dir), self.cache, self.last.site.config.fingerprint,
+                                keep=set(self.cache.entries))

@@ -139,7 +139,9 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: bytes) ->
     config = load_config(project / "briefing.yml")
     build(config, project / "seeds", project / "site", project / "templates", search=False)
     good = digest_tree(project / "site")
-    (project / ".cache/articles.pickle").write_bytes(damage)
+    shards = sorted((project / ".cache/articles").glob("*.pickle"))
+    assert len(shards) >= 3, "five seeds spread over several shards"
+    shards[1].write_bytes(damage)
     for keys in (project / ".cache").glob("pages-*.json"):
         keys.write_text("{broken")
     result = build(config, project / "seeds", project / "site", project / "templates", search=False)
@@ -176,3 +178,19 @@ def test_a_build_clears_what_killed_builds_left_behind_and_nothing_else(project:
     build(config, project / "seeds", project / "site", project / "templates", search=False)
     assert not any(folder.exists() for folder in left)
     assert running.exists(), "a folder of a live process is not ours to remove"
+
+
+def test_one_changed_article_rewrites_at_most_two_cache_shards(project: Path) -> None:
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates", search=False)
+    shards = project / ".cache/articles"
+    before = {p.name: p.stat().st_ino for p in shards.glob("*.pickle")}
+    seed = project / "seeds/000_7bc5df4f94addd73.txt"
+    seed.write_text(seed.read_text() + "\nOne more sentence, said officials on Monday.\n")
+    result = build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert result.changes and len(result.changes.changed) == 1
+    after = {p.name: p.stat().st_ino for p in shards.glob("*.pickle")}
+    rewritten = {name for name in after if before.get(name) != after[name]} | (before.keys() - after.keys())
+    assert 1 <= len(rewritten) <= 2 and len(after) >= 3
+    again = build(config, project / "seeds", project / "fresh", project / "templates", search=False)
+    assert again.cache_note is None and again.pages.rendered > 0
