@@ -22,6 +22,7 @@ from generator.cache import (
     ArticleCache,
     article_key,
     key_of,
+    long_lived,
     many_new_objects,
     read_article_cache,
     read_page_keys,
@@ -138,20 +139,21 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     in_memory = cache is not None
     cache = cache if cache is not None else read_article_cache(cache_dir, config.fingerprint)
     articles, unreadable = read_corpus(input_dir, config, cache, keyed)
-    site = assemble(articles, unreadable, config)
-    previous = read_history(state.history)
-    history = next_history(previous, site.articles, __version__)
-    keys: dict[str, str] = {}
-    memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
-    workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
-    pages = render(site, templates_dir, history, memory, keys, workers)
-    written = publish(pages, output_dir, index_search if search else None)
-    if not in_memory:
-        write_article_cache(cache_dir, cache, config.fingerprint)
-    write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
-    write_history(state.history, history)
-    new = history.latest if history.latest is not previous.latest else None
-    return BuildResult(len(site.articles), len(site.inputs), site.problems, written, new, cache.note, site)
+    with long_lived():  # the corpus lives through the build: keep the collector off it
+        site = assemble(articles, unreadable, config)
+        previous = read_history(state.history)
+        history = next_history(previous, site.articles, __version__)
+        keys: dict[str, str] = {}
+        memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
+        workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
+        pages = render(site, templates_dir, history, memory, keys, workers)
+        written = publish(pages, output_dir, index_search if search else None)
+        if not in_memory:
+            write_article_cache(cache_dir, cache, config.fingerprint)
+        write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
+        write_history(state.history, history)
+        new = history.latest if history.latest is not previous.latest else None
+        return BuildResult(len(site.articles), len(site.inputs), site.problems, written, new, cache.note, site)
 
 
 def default_cache_dir(output_dir: Path) -> Path:

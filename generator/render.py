@@ -6,7 +6,6 @@ untouched, and the result can be compared byte for byte between builds.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
 from generator.assemble import Site
-from generator.cache import key_of, tree_fingerprint
+from generator.cache import key_of, long_lived, tree_fingerprint
 from generator.changes import History
 from generator.markup import inline_html, paragraph_html
 from generator.problems import BriefingError
@@ -143,13 +142,9 @@ def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environmen
         return
     _POOL_STATE = (todo, env, site, shared)
     chunks = [range(i, min(i + CHUNK, len(todo))) for i in range(0, len(todo), CHUNK)]
-    gc.freeze()  # the collector in each worker would touch, and so copy, every inherited object
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for pages in pool.imap(_render_chunk, chunks):
-                yield from pages
-    finally:
-        gc.unfreeze()
+    with long_lived(), multiprocessing.get_context("fork").Pool(workers) as pool:
+        for pages in pool.imap(_render_chunk, chunks):
+            yield from pages
     _POOL_STATE = ()
 
 
