@@ -79,13 +79,18 @@ def long_lived() -> Iterator[None]:
     ends: the analysed corpus (millions of acyclic objects) lives through the whole build, and each
     full collection would otherwise walk all of it again (seconds each at 10,000 articles). Forked
     render workers inherit it frozen, so their collectors do not copy it either."""
-    outermost = gc.get_freeze_count() == 0
+    global _FROZEN_DEPTH
+    _FROZEN_DEPTH += 1  # not gc.get_freeze_count(): it walks every frozen object
     gc.freeze()
     try:
         yield
     finally:
-        if outermost:
+        _FROZEN_DEPTH -= 1
+        if _FROZEN_DEPTH == 0:
             gc.unfreeze()
+
+
+_FROZEN_DEPTH = 0
 
 
 def read_article_cache(cache_dir: Path, fingerprint: str) -> ArticleCache:
