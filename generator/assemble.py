@@ -6,12 +6,14 @@ pairs (ids are grouped with a dict, ordering is one sort).
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from generator.article import FIELDS, Article
-from generator.cache import many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
@@ -39,15 +41,37 @@ class InputReport:
     """Why the file gave no article, when it gave none."""
 
 
+@contextmanager
+def corpus_step() -> Iterator[None]:
+    """Run a corpus-wide step (an index, a data file) without the cyclic garbage collector.
+
+    A step makes hundreds of thousands of small acyclic objects, most of which live as long as
+    the site (points, passages, mentions). Each time enough of them pile up, the collector scans
+    them, and in time the whole heap with every loaded article, finding nothing: at 10,000
+    articles that was a third of the time of these steps. So it is paused (as the cache does,
+    `cache.many_new_objects`), and at the end what the step made is moved straight to the oldest
+    generation (`gc.freeze()` then `gc.unfreeze()`: nothing stays frozen, all is still
+    collectable), rather than scanned twice more on its way there. The move is skipped while
+    something else holds objects frozen (render's worker pool): unfreezing would release them.
+    Usable as a decorator; nested steps leave it to the outermost."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
 class Findings:
     """Quotes, dated events, people/organisations/places and discrepancies (generator/quotes.py,
     events.py, entities.py, discrepancies.py). Computed on first use — by render, not by
     `briefing check` or a no-change rebuild — and then kept.
 
-    Each is computed with the cyclic garbage collector paused (`many_new_objects`): an index is
-    hundreds of thousands of new acyclic objects, and each time enough of them pile up the
-    collector walks the whole heap, every loaded article included. At 10,000 articles that was
-    about a third of the time of the corpus-wide steps."""
+    Each is computed as a `corpus_step`."""
 
     def __init__(self, articles: tuple[Article, ...], config: Config, points: tuple[Point, ...],
                  sentences: dict[str, list[Passage]]) -> None:
@@ -58,7 +82,7 @@ class Findings:
         return gazetteer_for(self.config)
 
     @cached_property
-    @many_new_objects()
+    @corpus_step()
     def per_article(self) -> dict[str, tuple[tuple[EntityMention, ...], tuple[QuoteMention, ...], ArticleEvents]]:
         """Pure per-article extraction, one article at a time (its sentence splits are shared)."""
         out = {}
@@ -68,23 +92,23 @@ class Findings:
         return out
 
     @cached_property
-    @many_new_objects()
+    @corpus_step()
     def entities(self) -> EntityIndex:
         return index_entities(self.articles, self.gazetteer, {k: v[0] for k, v in self.per_article.items()},
                               self.sentences)
 
     @cached_property
-    @many_new_objects()
+    @corpus_step()
     def quotes(self) -> QuoteIndex:
         return index_quotes(self.articles, self.gazetteer, {k: v[1] for k, v in self.per_article.items()})
 
     @cached_property
-    @many_new_objects()
+    @corpus_step()
     def timeline(self) -> Timeline:
         return index_events(self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points)
 
     @cached_property
-    @many_new_objects()
+    @corpus_step()
     def discrepancies(self) -> DiscrepancyIndex:
         return find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
                                   self.sentences)
@@ -127,7 +151,7 @@ class Site:
         return tuple(a for a in self.articles if not a.topics)
 
 
-@many_new_objects()  # as for `Findings`: points and topic passages are millions of new objects
+@corpus_step()
 def assemble(articles: list[Article], unreadable: list[Unreadable], config: Config) -> Site:
     articles = _unique_ids(articles)
     ordered = sorted(articles, key=lambda a: a.id)

@@ -14,6 +14,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -160,11 +161,12 @@ def _idf(words: list[frozenset[str]], first: list[int]) -> dict[str, float]:
 
 
 def _candidates(passages: list[Passage], words: list[frozenset[str]], weight: dict[str, float],
-                nodes: list[int]) -> list[tuple[int, int]]:
+                nodes: list[int]) -> set[tuple[int, int]]:
     """Pairs from different articles that share one of each other's rarest words; a word shared
     by more than MAX_POSTINGS passages is too common to say two passages report one fact.
     Words are ranked (rarest first, then alphabetically) once for the corpus, so each passage's
-    sort compares ints from a dict instead of calling a key function per word."""
+    sort compares ints from a dict instead of calling a key function per word. Unordered: the
+    leader step reads each passage's neighbours as a set."""
     rarity = {w: r for r, w in enumerate(sorted(weight, key=lambda w: (-weight[w], w)))}
     by_rarity = rarity.__getitem__
     postings: dict[str, list[int]] = defaultdict(list)
@@ -181,7 +183,7 @@ def _candidates(passages: list[Passage], words: list[frozenset[str]], weight: di
             for j in members[a + 1:]:
                 if article_of[i] != article_of[j]:
                     pairs.add((i, j))
-    return sorted(pairs)
+    return pairs
 
 
 def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float], smaller: float) -> bool:
@@ -259,8 +261,8 @@ class SourceCounter:
                 ids[name].append(article_id)
             else:
                 ids[name] = [article_id]
-        return tuple(SourceGroup(name, tuple(sorted({via for a in group if (via := via_of[a])})), tuple(group))
-                     for name, group in sorted(ids.items()))
+        return tuple([SourceGroup(name, tuple(sorted(set(filter(None, map(via_of.__getitem__, group))))),
+                                  tuple(group)) for name, group in sorted(ids.items())])
 
 
 class _PerArticle(dict[str, Any]):
@@ -288,29 +290,36 @@ def paragraph_topics(by_id: Mapping[str, Article]) -> Callable[[Iterable[Any]], 
     """Items with `.article` and `.n` (passages, mentions) -> the topics of their paragraphs,
     first seen first. Each paragraph's topics are found once and kept, instead of scanning the
     article's paragraphs again for every item."""
-    of_article: dict[str, dict[int, tuple[str, ...]]] = {}
+    of_paragraph = _ParagraphTopics(by_id)
 
     def topics(items: Iterable[Any]) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for article_id, n in dict.fromkeys(map(_PARAGRAPH, items)):
-            found = of_article.get(article_id)
-            if found is None:
-                found = of_article[article_id] = _topics_by_paragraph(by_id[article_id])
-            seen.update(dict.fromkeys(found.get(n, ())))
-        return tuple(seen)
+        paragraphs = dict.fromkeys(map(_PARAGRAPH, items))
+        return tuple(dict.fromkeys(chain.from_iterable(map(of_paragraph.__getitem__, paragraphs))))
     return topics
 
 
 _PARAGRAPH = attrgetter("article", "n")
+_TOPIC = attrgetter("topic")
 
 
-def _topics_by_paragraph(article: Article) -> dict[int, tuple[str, ...]]:
-    """Paragraph n -> its topics, in order (all paragraphs numbered n, should there be two)."""
-    out: dict[int, tuple[str, ...]] = {}
-    for paragraph in article.paragraphs:
-        if paragraph.topics:
-            out[paragraph.n] = out.get(paragraph.n, ()) + tuple(match.topic for match in paragraph.topics)
-    return out
+class _ParagraphTopics(dict[tuple[str, int], tuple[str, ...]]):
+    """(article id, paragraph n) -> that paragraph's topics, in order (of all paragraphs numbered n,
+    should there be two). An article's paragraphs are all filed on its first lookup."""
+
+    def __init__(self, by_id: Mapping[str, Article]) -> None:
+        super().__init__()
+        self.by_id = by_id
+        self.filed: set[str] = set()
+
+    def __missing__(self, key: tuple[str, int]) -> tuple[str, ...]:
+        article_id = key[0]
+        if article_id not in self.filed:
+            self.filed.add(article_id)
+            for paragraph in self.by_id[article_id].paragraphs:
+                if paragraph.topics:  # a paragraph without is filed as () when looked up
+                    at = (article_id, paragraph.n)
+                    self[at] = self.get(at, ()) + tuple(map(_TOPIC, paragraph.topics))
+        return self.setdefault(key, ())
 
 
 def _and(names: tuple[str, ...]) -> str:

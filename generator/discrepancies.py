@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
 from operator import attrgetter
 from typing import Any
 
@@ -203,7 +204,7 @@ def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
     corpus = _Corpus(by_id)
     dated = {key: mentions[0] for key, mentions in dates.items() if len(mentions) == 1}
     for point in points:
-        if len(point.passages) < 2 or len({p.article for p in point.passages}) < 2:
+        if len(point.passages) < 2 or len(set(map(_ARTICLE, point.passages))) < 2:
             continue
         found.extend(_point_figures(point, corpus))
         found.extend(_point_dates(point, dated, corpus))
@@ -249,6 +250,7 @@ class _Corpus:
 
 _KEY = attrgetter("article", "n", "index")
 _TEXT = attrgetter("text")
+_ARTICLE = attrgetter("article")
 
 
 def _compatible(a: Figure, b: Figure) -> bool:
@@ -256,9 +258,11 @@ def _compatible(a: Figure, b: Figure) -> bool:
 
 
 def _point_figures(point: Point, corpus: _Corpus) -> list[Discrepancy]:
+    found = list(map(corpus.figures.__getitem__, map(_TEXT, point.passages)))
+    if not any(found):
+        return []  # most points: no figure at all, found without a Python loop
     per_passage: list[tuple[Passage, Figure]] = []
-    for passage in point.passages:
-        items = corpus.figures[passage.text]
+    for passage, items in compress(zip(point.passages, found), found):
         for figure in items:
             if sum(1 for other in items if _compatible(figure, other)) == 1:
                 per_passage.append((passage, figure))
@@ -276,7 +280,8 @@ def _point_figures(point: Point, corpus: _Corpus) -> list[Discrepancy]:
 
 def _article_figures(article: Article, passages: list[Passage], corpus: _Corpus) -> list[Discrepancy]:
     items: list[tuple[Passage, Figure, frozenset[str]]] = []
-    for passage, found in zip(passages, map(corpus.figures.__getitem__, map(_TEXT, passages))):
+    with_figures = list(map(corpus.figures.__getitem__, map(_TEXT, passages)))
+    for passage, found in compress(zip(passages, with_figures), with_figures):  # the loop sees only those
         for figure in found:
             if sum(1 for other in found if _compatible(figure, other)) == 1:
                 items.append((passage, figure, corpus.words[passage.text]))

@@ -81,6 +81,7 @@ class _Runs(dict[str, list[_Run]]):
 
 _N = attrgetter("n")
 _KEY = attrgetter("article", "n", "index")
+_ARTICLE = attrgetter("article")
 
 
 def _matches(article: Article) -> dict[str, dict[int, TopicMatch]]:
@@ -134,7 +135,7 @@ def _newest_first(date_of: dict[str, str]) -> Callable[[Point], str]:
     def key(point: Point) -> str:
         found = of_point.get(point.id)
         if found is None:
-            newest = max((date_of[p.article] for p in point.passages), default="")
+            newest = max(map(date_of.__getitem__, map(_ARTICLE, point.passages)), default="")
             found = of_date.get(newest)
             if found is None:
                 found = of_date[newest] = descending(newest)
