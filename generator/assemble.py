@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from generator.article import FIELDS, Article
+from generator.cache import long_lived
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
@@ -47,23 +48,26 @@ def corpus_step() -> Iterator[None]:
 
     A step makes hundreds of thousands of small acyclic objects, most of which live as long as
     the site (points, passages, mentions). Each time enough of them pile up, the collector scans
-    them, and in time the whole heap with every loaded article, finding nothing: at 10,000
-    articles that was a third of the time of these steps. So it is paused (as the cache does,
-    `cache.many_new_objects`), and at the end what the step made is moved straight to the oldest
-    generation (`gc.freeze()` then `gc.unfreeze()`: nothing stays frozen, all is still
-    collectable), rather than scanned twice more on its way there. The move is skipped while
-    something else holds objects frozen (render's worker pool): unfreezing would release them.
-    Usable as a decorator; nested steps leave it to the outermost."""
+    them, finding nothing: at 10,000 articles that was a third of the time of these steps. So it
+    is paused (as in `cache.many_new_objects`), and what the step made then joins the corpus out
+    of the collector's sight (`_out_of_sight`) instead of being scanned on its way to the oldest
+    generation. Usable as a decorator; nested steps leave it to the outermost."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
+            _out_of_sight()
             gc.enable()
+
+
+def _out_of_sight() -> None:
+    """Everything alive now is frozen (`cache.long_lived`): until the build's outermost
+    `long_lived` ends when one is open, as it is for the corpus during a build; otherwise it is
+    unfrozen at once, which leaves it in the oldest generation, still collectable."""
+    with long_lived():
+        pass
 
 
 class Findings:
