@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from generator.article import FIELDS, Article
-from generator.cache import long_lived
+from generator.cache import long_lived, many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
@@ -50,24 +50,15 @@ def corpus_step() -> Iterator[None]:
     the site (points, passages, mentions). Each time enough of them pile up, the collector scans
     them, finding nothing: at 10,000 articles that was a third of the time of these steps. So it
     is paused (as in `cache.many_new_objects`), and what the step made then joins the corpus out
-    of the collector's sight (`_out_of_sight`) instead of being scanned on its way to the oldest
+    of the collector's sight instead of being scanned on its way to the oldest
     generation. Usable as a decorator; nested steps leave it to the outermost."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with many_new_objects():
         yield
-    finally:
-        if enabled:
-            _out_of_sight()
-            gc.enable()
-
-
-def _out_of_sight() -> None:
-    """Everything alive now is frozen (`cache.long_lived`): until the build's outermost
-    `long_lived` ends when one is open, as it is for the corpus during a build; otherwise it is
-    unfrozen at once, which leaves it in the oldest generation, still collectable."""
-    with long_lived():
-        pass
+    if gc.isenabled():
+        # The outermost step: what it made is frozen until the build's outermost `long_lived`
+        # ends (outside a build, unfrozen at once into the oldest generation, still collectable).
+        with long_lived():
+            pass
 
 
 class Findings:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter
+from functools import cache
 from typing import Any
 
 from generator.article import Article
@@ -221,26 +222,13 @@ def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
     return DiscrepancyIndex(tuple(found), {k: tuple(v) for k, v in by_topic.items()})
 
 
-class _Memo(dict[str, Any]):
-    """sentence -> function(sentence), computed once per distinct sentence: a sentence is read
-    once for its point and once for its article, and wire copies repeat it across articles."""
-
-    def __init__(self, function: Callable[[str], Any]) -> None:
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, text: str) -> Any:
-        value = self[text] = self.function(text)
-        return value
-
-
 class _Corpus:
     """What the checks look up again and again, each worked out once for the whole corpus."""
 
     def __init__(self, by_id: dict[str, Article]) -> None:
-        self.figures = _Memo(figures)
+        self.figures = cache(figures)  # once per distinct sentence: wire copies repeat them
         """sentence -> its figures"""
-        self.words = _Memo(content_words)
+        self.words = cache(content_words)
         """sentence -> its content words"""
         self.topics = paragraph_topics(by_id)
         """passages -> the topics of their paragraphs"""
@@ -258,7 +246,7 @@ def _compatible(a: Figure, b: Figure) -> bool:
 
 
 def _point_figures(point: Point, corpus: _Corpus) -> list[Discrepancy]:
-    found = list(map(corpus.figures.__getitem__, map(_TEXT, point.passages)))
+    found = list(map(corpus.figures, map(_TEXT, point.passages)))
     if not any(found):
         return []  # most points: no figure at all, found without a Python loop
     per_passage: list[tuple[Passage, Figure]] = []
@@ -280,11 +268,11 @@ def _point_figures(point: Point, corpus: _Corpus) -> list[Discrepancy]:
 
 def _article_figures(article: Article, passages: list[Passage], corpus: _Corpus) -> list[Discrepancy]:
     items: list[tuple[Passage, Figure, frozenset[str]]] = []
-    with_figures = list(map(corpus.figures.__getitem__, map(_TEXT, passages)))
+    with_figures = list(map(corpus.figures, map(_TEXT, passages)))
     for passage, found in compress(zip(passages, with_figures), with_figures):  # the loop sees only those
         for figure in found:
             if sum(1 for other in found if _compatible(figure, other)) == 1:
-                items.append((passage, figure, corpus.words[passage.text]))
+                items.append((passage, figure, corpus.words(passage.text)))
     out = []
     by_unit: dict[str, list[tuple[Passage, Figure, frozenset[str]]]] = defaultdict(list)
     for item in items:

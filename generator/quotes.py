@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
+from functools import cache
 from typing import Any
 
 from generator.article import Article
@@ -616,8 +617,8 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
             found.extend(mentions[article.id])
         else:
             found.extend(article_quotes(article, gazetteer, entities.get(article.id) if entities else None))
-    tokens_of = _Memo(_tokens)
-    tokens = [tokens_of[q.text] for q in found]
+    tokens_of = cache(_tokens)  # once per distinct text: wire copies repeat quotes thousands of times
+    tokens = [tokens_of(q.text) for q in found]
     date = {a.id: a.date or "9999" for a in articles}
     order = sorted(range(len(found)), key=lambda i: (-len(tokens[i]), date[found[i].article],
                                                      found[i].article, found[i].n, found[i].start))
@@ -666,7 +667,7 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
     for i, family in enumerate(family_of):
         members[family].append(found[i])
     topics_of = paragraph_topics(by_id)
-    keys = _Memo(name_key)
+    keys = cache(name_key)
     sources = SourceCounter(by_id)
     quotes = [_quote(group, sources, date, tokens_of, keys, topics_of) for group in members.values()]
     newest = {q.id: max(date[m.article] if date[m.article] != "9999" else "" for m in q.mentions)
@@ -707,35 +708,22 @@ class _Postings:
         return Counter(chain.from_iterable(filter(None, map(self.open.get, shingles))))
 
 
-class _Memo(dict[str, Any]):
-    """text -> function(text), computed once per distinct text: wire copies repeat the same
-    quotations and speakers thousands of times."""
-
-    def __init__(self, function: Callable[[str], Any]) -> None:
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, text: str) -> Any:
-        value = self[text] = self.function(text)
-        return value
-
-
 def _quote(group: list[QuoteMention], sources: SourceCounter, date: dict[str, str],
-           tokens_of: _Memo, keys: _Memo, topics_of: Callable[[list[QuoteMention]], tuple[str, ...]]) -> Quote:
+           tokens_of: Callable[[str], Any], keys: Callable[[str], str], topics_of: Callable[[list[QuoteMention]], tuple[str, ...]]) -> Quote:
     group.sort(key=lambda m: (date[m.article], m.article, m.n, m.start))
     text = max(enumerate(group), key=lambda im: (len(im[1].text), -im[0]))[1].text  # longest, first wins
     votes: Counter[str] = Counter()
     shown: dict[str, str] = {}
     first_seen: dict[str, int] = {}
-    full = max(len(tokens_of[text]), 1)
+    full = max(len(tokens_of(text)), 1)
     for position, m in enumerate(group):
         if m.speaker:
-            key = keys[m.speaker]
+            key = keys(m.speaker)
             # a carrier of the whole quotation says more about its speaker than one of two words
-            votes[key] += (2 if m.attribution == "named" else 1) * min(1.0, len(tokens_of[m.text]) / full)
+            votes[key] += (2 if m.attribution == "named" else 1) * min(1.0, len(tokens_of(m.text)) / full)
             shown.setdefault(key, m.speaker)
             first_seen.setdefault(key, position)
-    counts = Counter(keys[m.speaker] for m in group if m.speaker)
+    counts = Counter(keys(m.speaker) for m in group if m.speaker)
     speakers = tuple((shown[k], counts[k]) for k, _ in
                      sorted(votes.items(), key=lambda kv: (-round(kv[1], 6), first_seen[kv[0]])))
     speaker = speakers[0][0] if speakers else None

@@ -123,8 +123,7 @@ def render_article_pages(site: Site, templates_dir: Path, articles: list[Article
     try:
         for article in articles:
             path = f"articles/{article.id}/index.html"
-            context = {"article": article, "related": site.related.get(article.id, ())[:MAX_RELATED]}
-            yield path, _render_one(env, site, path, "article.html", context, shared)
+            yield path, _render_one(env, site, path, "article.html", _article_context(site, article), shared)
     except TemplateError as exc:
         raise _template_problem(exc, templates_dir) from None
 
@@ -190,8 +189,7 @@ def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[s
                                        "chart": charts.coverage_chart(rows, site.config.topics),
                                        "rows": rows}
     for article in site.articles:
-        yield f"articles/{article.id}/index.html", "article.html", {
-            "article": article, "related": site.related.get(article.id, ())[:MAX_RELATED]}
+        yield f"articles/{article.id}/index.html", "article.html", _article_context(site, article)
     yield "topics/index.html", "topics.html", {"topics": site.topics}
     size = site.config.site.page_size
     for topic in site.topics:
@@ -218,6 +216,10 @@ def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[s
     yield "search/index.html", "search.html", {}
     yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
     yield "404.html", "404.html", {}
+
+
+def _article_context(site: Site, article: Article) -> dict[str, Any]:
+    return {"article": article, "related": site.related.get(article.id, ())[:MAX_RELATED]}
 
 
 def _topic_findings(site: Site, slug: str) -> dict[str, Any]:
