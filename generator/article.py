@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.problems import Problem
+from generator.records import pickled_as_tuple
 
 FIELDS = ("title", "date", "outlet", "agency", "author", "dateline", "url", "tags")
 """Metadata fields the normaliser fills, in the order reports show them."""
@@ -25,6 +26,7 @@ class SourceFile:
     problems: tuple[Problem, ...] = ()
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class TopicMatch:
     """Why a paragraph belongs to a topic."""
@@ -34,6 +36,7 @@ class TopicMatch:
     evidence: tuple[str, ...]
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence of a paragraph and its content words: what corroboration compares. Computed in
@@ -44,6 +47,7 @@ class Sentence:
     words: frozenset[str]
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """A body paragraph, exactly as written, with the lines it came from."""
@@ -59,6 +63,7 @@ class Paragraph:
     sentences: tuple[Sentence, ...] = ()
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Furniture:
     """A line that is not body text (date line, byline, caption, trailer...) and what it was taken as."""
@@ -68,6 +73,7 @@ class Furniture:
     text: str
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Article:
     """One input file, normalised. Fields the text does not give are None, never guessed."""

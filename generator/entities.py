@@ -35,6 +35,7 @@ from slugify import slugify
 from generator.article import Article
 from generator.corroborate import Passage, SourceCounter, SourceGroup
 from generator.ordering import descending
+from generator.records import pickled_as_tuple
 from generator.sentences import STOPWORDS, split_sentences
 
 KINDS = ("person", "organisation", "place")
@@ -390,6 +391,7 @@ def build_gazetteer(entities: Any = None, sources: Iterable[Any] = (), builtin: 
 # ---------------------------------------------------------------------------------------------
 # Per article.
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class EntityMention:
     """One mention of a person, organisation or place in a paragraph."""

@@ -30,6 +30,7 @@ from generator.corroborate import Point, SourceCounter, SourceGroup, paragraph_t
 from generator.entities import sentence_spans
 from generator.ordering import descending
 from generator.problems import Problem, Severity
+from generator.records import pickled_as_tuple
 from generator.sentences import content_words
 
 PRECISIONS = ("day", "week", "month", "year")
@@ -113,6 +114,7 @@ _FUTURE = re.compile(r"\b(?:will|shall|'ll|’ll|is|are) (?:\w+ )?(?:be|due|sche
                      r"\bdue to\b|\bhearing for\b", re.IGNORECASE)
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class DatedMention:
     """A date the text gives, with the sentence it dates."""
@@ -137,6 +139,7 @@ class DatedMention:
     """'early', 'mid' or 'late' for 'In late January'."""
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class UndatedMention:
     """A relative date in an article that gives no date: left off the timeline, reported."""
@@ -149,6 +152,7 @@ class UndatedMention:
     reason: str
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class ArticleEvents:
     mentions: tuple[DatedMention, ...]

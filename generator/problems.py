@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from generator.records import pickled_as_tuple
+
 
 class Severity(str, Enum):
     NOTE = "note"
@@ -17,6 +19,7 @@ class Severity(str, Enum):
     ERROR = "error"
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with one input, located as precisely as we can."""

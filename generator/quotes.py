@@ -22,14 +22,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from itertools import chain
 from functools import cache
+from itertools import chain
 from typing import Any
 
 from generator.article import Article
 from generator.corroborate import SourceCounter, SourceGroup, paragraph_topics
 from generator.entities import EntityMention, Gazetteer, article_entities, fold, name_key, sentence_spans
 from generator.ordering import descending
+from generator.records import pickled_as_tuple
 
 SHINGLE = 4
 MAX_POSTINGS = 50
@@ -93,6 +94,7 @@ april may june july august september october november december in on at the a an
 meanwhile however but and or as after before when while""".split())
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class QuoteMention:
     """One quotation in one paragraph."""
