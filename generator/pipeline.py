@@ -19,11 +19,13 @@ from generator.analyse import analyse
 from generator.article import Article
 from generator.assemble import Site, assemble
 from generator.cache import (
+    PACK_SIZE,
     ArticleCache,
     article_key,
     key_of,
     long_lived,
     many_new_objects,
+    pack_bytes,
     read_article_cache,
     read_page_keys,
     tree_fingerprint,
@@ -65,8 +67,19 @@ def read_article(path: Path, input_dir: Path, config: Config) -> Article | Unrea
     return analyse(normalise(source, config), config)
 
 
-def _read_one(job: tuple[Path, Path, Config]) -> Article | Unreadable:
-    return read_article(*job)
+def _read_pack(jobs: list[tuple[Path, Path, Config, str | None]]) -> tuple[bytes | None, list[Article | Unreadable | None]]:
+    """In a pool worker: a chunk of files. The keyed articles come back as one cache pack (see
+    generator/cache.py), the rest (unreadable files, articles without a key) one by one."""
+    pack: dict[str, Article] = {}
+    others: list[Article | Unreadable | None] = []
+    for path, input_dir, config, key in jobs:
+        result = read_article(path, input_dir, config)
+        if key is not None and isinstance(result, Article):
+            pack[key] = result
+            others.append(None)
+        else:
+            others.append(result)
+    return (pack_bytes(pack, jobs[0][2].fingerprint) if pack else None), others
 
 
 def input_keys(input_dir: Path, config: Config) -> list[tuple[Path, str | None]]:
@@ -91,17 +104,21 @@ def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = No
         paths = keyed if keyed is not None else input_keys(input_dir, config)
     results: list[Article | Unreadable | None] = [cache.get(k) if cache and k else None for _, k in paths]
     todo = [i for i, r in enumerate(results) if r is None]
-    jobs = [(paths[i][0], input_dir, config) for i in todo]
-    if len(jobs) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+    if len(todo) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        jobs = [(paths[i][0], input_dir, config, paths[i][1] if cache is not None else None) for i in todo]
+        chunks = [jobs[i:i + PACK_SIZE] for i in range(0, len(jobs), PACK_SIZE)]
         with ProcessPoolExecutor() as pool, many_new_objects():
-            fresh = list(pool.map(_read_one, jobs, chunksize=64))
+            at = 0
+            for pack, others in pool.map(_read_pack, chunks):
+                packed = cache.put_pack(pack) if cache is not None and pack is not None else {}
+                for job, other in zip(jobs[at:at + len(others)], others):
+                    results[todo[at]] = other if other is not None else packed[job[3]]
+                    at += 1
     else:
-        fresh = [_read_one(job) for job in jobs]
-    for i, result in zip(todo, fresh):
-        results[i] = result
-        key = paths[i][1]
-        if cache is not None and key and isinstance(result, Article):
-            cache.put(key, result)
+        for i in todo:
+            results[i] = read_article(paths[i][0], input_dir, config)
+            if cache is not None and paths[i][1] and isinstance(results[i], Article):
+                cache.put(paths[i][1], results[i])
     articles = [r for r in results if isinstance(r, Article)]
     unreadable = [r for r in results if isinstance(r, Unreadable)]
     return articles, unreadable
@@ -139,6 +156,9 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     in_memory = cache is not None
     cache = cache if cache is not None else read_article_cache(cache_dir, config.fingerprint)
     articles, unreadable = read_corpus(input_dir, config, cache, keyed)
+    if not in_memory:
+        # Now, not after publishing: the packs the workers sent are freed before the corpus steps.
+        write_article_cache(cache_dir, cache, config.fingerprint)
     with long_lived():  # the corpus lives through the build: keep the collector off it
         site = assemble(articles, unreadable, config)
         previous = read_history(state.history)
@@ -148,8 +168,6 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
         pages = render(site, templates_dir, history, memory, keys, workers)
         written = publish(pages, output_dir, index_search if search else None)
-        if not in_memory:
-            write_article_cache(cache_dir, cache, config.fingerprint)
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)
         new = history.latest if history.latest is not previous.latest else None

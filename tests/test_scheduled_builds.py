@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
+from generator import cache, pipeline
 from generator.config import load_config
 from generator.pipeline import build
 
@@ -109,7 +109,7 @@ def test_no_change_rebuild_does_no_work(project: Path, monkeypatch: pytest.Monke
     first = build(config, project / "seeds", project / "site", project / "templates", search=False)
     assert first.pages.rendered > 30
     calls = []
-    monkeypatch.setattr(pipeline, "_read_one", lambda job: calls.append(job) or None)
+    monkeypatch.setattr(pipeline, "read_article", lambda *job: calls.append(job) or None)
     second = build(config, project / "seeds", project / "site", project / "templates", search=False)
     assert calls == [] and second.pages.total == 0 and second.changes is None
 
@@ -135,13 +135,15 @@ def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path) ->
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x04\x95garbage"])
-def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: bytes) -> None:
+def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: bytes,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "PACK_SIZE", 2)
     config = load_config(project / "briefing.yml")
     build(config, project / "seeds", project / "site", project / "templates", search=False)
     good = digest_tree(project / "site")
-    shards = sorted((project / ".cache/articles").glob("*.pickle"))
-    assert len(shards) >= 3, "five seeds spread over several shards"
-    shards[1].write_bytes(damage)
+    packs = sorted((project / ".cache/articles").glob("*.pickle"))
+    assert len(packs) == 3, "five seeds in packs of two"
+    packs[1].write_bytes(damage)
     for keys in (project / ".cache").glob("pages-*.json"):
         keys.write_text("{broken")
     result = build(config, project / "seeds", project / "site", project / "templates", search=False)
@@ -180,17 +182,59 @@ def test_a_build_clears_what_killed_builds_left_behind_and_nothing_else(project:
     assert running.exists(), "a folder of a live process is not ours to remove"
 
 
-def test_one_changed_article_rewrites_at_most_two_cache_shards(project: Path) -> None:
+def test_one_changed_article_rewrites_one_cache_pack(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "PACK_SIZE", 2)
     config = load_config(project / "briefing.yml")
     build(config, project / "seeds", project / "site", project / "templates", search=False)
-    shards = project / ".cache/articles"
-    before = {p.name: p.stat().st_ino for p in shards.glob("*.pickle")}
+    packs = project / ".cache/articles"
+    before = {p.name: p.stat().st_ino for p in packs.glob("*.pickle")}
     seed = project / "seeds/000_7bc5df4f94addd73.txt"
     seed.write_text(seed.read_text() + "\nOne more sentence, said officials on Monday.\n")
     result = build(config, project / "seeds", project / "site", project / "templates", search=False)
     assert result.changes and len(result.changes.changed) == 1
-    after = {p.name: p.stat().st_ino for p in shards.glob("*.pickle")}
-    rewritten = {name for name in after if before.get(name) != after[name]} | (before.keys() - after.keys())
-    assert 1 <= len(rewritten) <= 2 and len(after) >= 3
+    after = {p.name: p.stat().st_ino for p in packs.glob("*.pickle")}
+    assert len(before) == len(after) == 3
+    assert len(before.keys() - after.keys()) == len(after.keys() - before.keys()) == 1, \
+        "the pack that held the old version is replaced; the other two are left alone"
+    assert all(before[name] == after[name] for name in before.keys() & after.keys())
     again = build(config, project / "seeds", project / "fresh", project / "templates", search=False)
     assert again.cache_note is None and again.pages.rendered > 0
+
+
+def test_packs_from_pool_workers_are_the_cache_and_give_the_same_site(project: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "serial", project / "templates", project / "serial-cache", search=False)
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(pipeline, "PACK_SIZE", 2)
+    build(config, project / "seeds", project / "pooled", project / "templates", project / "pooled-cache", search=False)
+    unstable = {"changes/index.html", "changes/feed.xml", "data/changes.json", "index.html"}
+    serial, pooled = digest_tree(project / "serial"), digest_tree(project / "pooled")
+    assert {k: v for k, v in serial.items() if k not in unstable} == {k: v for k, v in pooled.items() if k not in unstable}
+    packs = sorted((project / "pooled-cache/articles").glob("*.pickle"))
+    assert len(packs) == 3, "three chunks of at most two files, each written as its worker sent it"
+    read_back = cache.read_article_cache(project / "pooled-cache", config.fingerprint)
+    assert read_back.note is None and len(read_back.entries) == 5
+
+    def no_analysis(*args: object) -> None:
+        raise AssertionError("an unchanged article was analysed again")
+
+    monkeypatch.setattr(pipeline, "read_article", no_analysis)
+    (project / "pooled/data/articles.json").unlink()  # not the no-change path: read the cache
+    result = build(config, project / "seeds", project / "pooled", project / "templates", project / "pooled-cache",
+                   search=False)
+    assert result.articles == 5 and result.cache_note is None
+
+
+def test_articles_added_one_per_build_do_not_pile_up_cache_files(project: Path) -> None:
+    config = load_config(project / "briefing.yml")
+    seed = (project / "seeds/000_7bc5df4f94addd73.txt").read_text()
+    counts = []
+    for n in range(cache.MAX_SMALL_PACKS + 4):
+        (project / f"seeds/added-{n:02d}.txt").write_text(seed.replace("Venezuela", f"Venezuela ({n})", 1))
+        build(config, project / "seeds", project / "site", project / "templates", search=False)
+        counts.append(len(list((project / ".cache/articles").glob("*.pickle"))))
+    assert max(counts) <= cache.MAX_SMALL_PACKS + 1
+    assert counts[cache.MAX_SMALL_PACKS - 1] == cache.MAX_SMALL_PACKS, "one small pack per build until the limit"
+    kept = cache.read_article_cache(project / ".cache", config.fingerprint)
+    assert len(kept.entries) == 5 + cache.MAX_SMALL_PACKS + 4
