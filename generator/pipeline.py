@@ -39,7 +39,7 @@ from generator.normalise import normalise
 from generator.problems import BriefingError, Problem
 from generator.publish import PublishCount, publish
 from generator.render import PageMemory, render
-from generator.search import index_search
+from generator.search import SearchIndexing
 
 POOL_THRESHOLD = 400
 """Below this many files a process pool costs more than it saves."""
@@ -167,7 +167,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
         workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
         pages = render(site, templates_dir, history, memory, keys, workers)
-        written = publish(pages, output_dir, index_search if search else None)
+        written = publish(pages, output_dir, SearchIndexing if search else None)
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)
         new = history.latest if history.latest is not previous.latest else None

@@ -12,25 +12,45 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 
-def publish(pages: Iterable[tuple[str, bytes | Path]], output_dir: Path,
-            finish: Callable[[Path], None] | None = None) -> PublishCount:
-    """`finish` runs on the complete staging folder before the swap (the search index)."""
+class Background(Protocol):
+    def finish(self) -> None: ...
+    def cancel(self) -> None: ...
+
+
+ARTICLE_PAGES_DONE = "article pages done"
+"""What `render` yields between the article pages and the rest: search can start indexing."""
+
+
+def publish(pages: Iterable[tuple[str, bytes | Path] | str], output_dir: Path,
+            index: Callable[[Path], Background] | None = None) -> PublishCount:
+    """`index` starts the search index over the staging folder once the article pages are in it
+    (at ARTICLE_PAGES_DONE); the swap waits for it."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(output_dir)
     old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     _remove_leftovers(output_dir)
+    indexing: list[Background] = []
+
+    def start_index() -> None:
+        if index is not None and not indexing:
+            indexing.append(index(staging))
+
     try:
-        count = _write_all(pages, staging, output_dir if output_dir.is_dir() else None)
-        if finish:
-            finish(staging)
+        count = _write_all(pages, staging, output_dir if output_dir.is_dir() else None, start_index)
+        start_index()
+        for running in indexing:
+            running.finish()
         if output_dir.exists():
             output_dir.rename(old)
         staging.rename(output_dir)
     except BaseException:
+        for running in indexing:
+            running.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         if old.exists() and not output_dir.exists():
             old.rename(output_dir)
@@ -76,11 +96,16 @@ class PublishCount:
         return self.rendered + self.reused
 
 
-def _write_all(pages: Iterable[tuple[str, bytes | Path]], root: Path, previous: Path | None) -> PublishCount:
+def _write_all(pages: Iterable[tuple[str, bytes | Path] | str], root: Path, previous: Path | None,
+               articles_done: Callable[[], None]) -> PublishCount:
     made: set[Path] = set()
     changed: list[str] = []
     rendered = reused = 0
-    for path, content in pages:
+    for page in pages:
+        if page == ARTICLE_PAGES_DONE:
+            articles_done()
+            continue
+        path, content = page
         target = root / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,85 @@
+"""Stage 6 on its own: the search index starts as soon as the article pages are written, and a
+failure anywhere leaves the previous site as it was, with no indexer left running."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import search
+from generator.problems import BriefingError
+from generator.publish import ARTICLE_PAGES_DONE, publish
+
+
+class RecordingIndex:
+    """Stands in for Pagefind: notes what the staging folder held when it was started."""
+
+    def __init__(self, runs: list["RecordingIndex"], fail: bool = False) -> None:
+        self.runs, self.fail = runs, fail
+        self.seen: set[str] = set()
+        self.finished = self.cancelled = False
+
+    def __call__(self, staging: Path) -> "RecordingIndex":
+        self.seen = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
+        self.runs.append(self)
+        return self
+
+    def finish(self) -> None:
+        if self.fail:
+            raise BriefingError("search index failed: boom", "pagefind")
+        self.finished = True
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def pages(fail_after_articles: bool = False):
+    yield "articles/a/index.html", b"<p>a</p>"
+    yield "articles/b/index.html", b"<p>b</p>"
+    yield ARTICLE_PAGES_DONE
+    if fail_after_articles:
+        raise RuntimeError("a template broke")
+    yield "topics/oil/index.html", b"<p>oil</p>"
+    yield "index.html", b"<p>home</p>"
+
+
+def test_search_starts_once_the_article_pages_are_written_and_finishes_before_the_swap(tmp_path: Path) -> None:
+    runs: list[RecordingIndex] = []
+    count = publish(pages(), tmp_path / "site", RecordingIndex(runs))
+    assert len(runs) == 1 and runs[0].finished and not runs[0].cancelled
+    assert runs[0].seen == {"articles/a/index.html", "articles/b/index.html"}, "started before the other pages"
+    assert count.rendered == 4 and (tmp_path / "site/index.html").read_bytes() == b"<p>home</p>"
+
+
+@pytest.mark.parametrize("where", ["while rendering", "in the index"])
+def test_a_failure_cancels_the_index_and_keeps_the_previous_site(tmp_path: Path, where: str) -> None:
+    site = tmp_path / "site"
+    publish(pages(), site)
+    before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    runs: list[RecordingIndex] = []
+    failing = pages(fail_after_articles=where == "while rendering")
+    with pytest.raises((RuntimeError, BriefingError)):
+        publish(failing, site, RecordingIndex(runs, fail=where == "in the index"))
+    assert {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"], "no staging folder left behind"
+    if where == "while rendering":
+        assert runs[0].cancelled
+
+
+def test_a_failing_pagefind_is_one_clear_error_and_leaves_no_process(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "fake_pagefind.py"
+    script.write_text("import sys\nprint('Error: no pages matched the glob', file=sys.stderr)\nsys.exit(1)\n")
+    monkeypatch.setattr(search, "pagefind_command", lambda site: [sys.executable, str(script)])
+    running = search.SearchIndexing(tmp_path)
+    with pytest.raises(BriefingError) as caught:
+        running.finish()
+    assert "no pages matched the glob" in caught.value.format() and running.process.poll() == 1
+
+
+def test_cancel_stops_a_running_indexer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda site: [sys.executable, "-c", "import time; time.sleep(60)"])
+    running = search.SearchIndexing(tmp_path)
+    running.cancel()
+    assert running.process.poll() is not None
