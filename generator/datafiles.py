@@ -12,6 +12,7 @@ from generator import discrepancies, entities, events, quotes
 from generator.article import Article, Paragraph
 from generator.assemble import InputReport, Site, corpus_step
 from generator.corroborate import Point
+from generator.changes import History
 from generator.problems import Problem, Severity
 
 ARTICLE_KEYS = ("id", "source_path", "title", "title_derived", "date", "outlet", "agency", "author",
@@ -122,3 +123,7 @@ def entities_json(site: Site) -> bytes:
 @corpus_step()
 def discrepancies_json(site: Site) -> bytes:
     return dumps(discrepancies.discrepancies_json(site.findings.discrepancies))
+
+
+def changes_json(history: History) -> bytes:
+    return dumps({"builds": [e.as_json() for e in reversed(history.entries)]})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from generator.cache import key_of, long_lived, tree_fingerprint
 from generator.changes import History
 from generator.markup import inline_html, paragraph_html
 from generator.problems import BriefingError
+from generator.publish import ARTICLE_PAGES_DONE
 
 Page = tuple[str, "bytes | Path"]
 MAX_RELATED = 8
@@ -67,11 +68,13 @@ class PageMemory:
 
 def render(site: Site, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
-           workers: int = 1) -> Iterator[Page]:
+           workers: int = 1) -> Iterator[Page | str]:
     """Yield (path, bytes) per page, or (path, old file) for a page whose inputs did not change.
 
     Pages are streamed so a 100,000-article site is never held in memory at once; `keys`
-    collects each article page's input key for the next build.
+    collects each article page's input key for the next build. Article pages come first, then
+    ARTICLE_PAGES_DONE: the search index can start on them while the rest is rendered (the
+    quotes, events, entities and discrepancies the other pages show are computed meanwhile).
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
@@ -81,37 +84,66 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     html_paths = []
     try:
         todo: list[tuple[str, str, dict[str, Any]]] = []
+        for article in site.articles:
+            path, context = f"articles/{article.id}/index.html", _article_context(site, article)
+            html_paths.append(path)
+            keys[path] = _article_key(context, shared, templates_key, site)
+            old = memory.site_dir / path if memory else None
+            if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
+                yield path, old
+            elif workers > 1:
+                todo.append((path, "article.html", context))
+            else:
+                yield path, _render_one(env, site, path, "article.html", context, shared)
+        # While the workers render article pages, this process computes what the other pages show.
+        yield from _render_in_pool(todo, env, site, shared, workers, _findings(site))
+        yield ARTICLE_PAGES_DONE
+        todo = []
         for path, template, context in (*_html_pages(site, history), *_xml_pages(site, history)):
             if path.endswith(".html"):
                 html_paths.append(path)
-            if template == "article.html":
-                keys[path] = _article_key(context, shared, templates_key, site)
-                old = memory.site_dir / path if memory else None
-                if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
-                    yield path, old
-                    continue
             if workers > 1:
                 todo.append((path, template, context))
-                continue
-            yield path, _render_one(env, site, path, template, context, shared)
-        yield from _render_in_pool(todo, env, site, shared, workers)
+            else:
+                yield path, _render_one(env, site, path, template, context, shared)
+        if workers > 1:  # the data files, biggest first, then the pages: all on the workers
+            yield from _render_in_pool(todo, env, site, shared, workers, made=_data_files(site, history))
+        else:
+            yield from ((path, make(*args)) for path, make, args in _data_files(site, history))
         yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {
             "pages": [p.removesuffix("index.html") for p in sorted(html_paths) if p != "404.html"]}, shared)
     except TemplateError as exc:
         raise _template_problem(exc, templates_dir) from None
     yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site.config.site.base_url}sitemap.xml\n".encode()
-    yield "data/articles.json", datafiles.articles_json(site)
-    yield "data/report.json", datafiles.report_json(site)
-    yield "data/topics.json", datafiles.topics_json(site)
-    if site.findings is not None:
-        yield "data/quotes.json", datafiles.quotes_json(site)
-        yield "data/events.json", datafiles.events_json(site)
-        yield "data/entities.json", datafiles.entities_json(site)
-        yield "data/discrepancies.json", datafiles.discrepancies_json(site)
-    yield "data/changes.json", datafiles.dumps({"builds": [e.as_json() for e in reversed(history.entries)]})
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
             yield f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}", asset.read_bytes()
+
+
+def _findings(site: Site) -> Iterator[None]:
+    """Quotes, events, entities and discrepancies, one index per step (see `_finished`)."""
+    if site.findings is not None:
+        for name in ("entities", "quotes", "timeline", "discrepancies"):
+            getattr(site.findings, name)
+            yield None
+
+
+DataFile = tuple[str, Callable[..., bytes], tuple[Any, ...]]
+
+
+def _data_files(site: Site, history: History) -> list[DataFile]:
+    """`data/*.json`, each as (path, function, arguments), the slowest to make first."""
+    files: list[DataFile] = [("data/topics.json", datafiles.topics_json, (site,))]
+    if site.findings is not None:
+        files.append(("data/entities.json", datafiles.entities_json, (site,)))
+    files += [("data/articles.json", datafiles.articles_json, (site,)),
+              ("data/report.json", datafiles.report_json, (site,))]
+    if site.findings is not None:
+        files += [("data/quotes.json", datafiles.quotes_json, (site,)),
+                  ("data/events.json", datafiles.events_json, (site,)),
+                  ("data/discrepancies.json", datafiles.discrepancies_json, (site,))]
+    files.append(("data/changes.json", datafiles.changes_json, (history,)))
+    return files
 
 
 def render_article_pages(site: Site, templates_dir: Path, articles: list[Article]) -> Iterator[Page]:
@@ -134,21 +166,47 @@ CHUNK = 64
 
 
 def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environment, site: Site,
-                    shared: dict[str, Any], workers: int) -> Iterator[Page]:
-    """Pages are independent: render them on every core. Results stream back in order."""
+                    shared: dict[str, Any], workers: int, meanwhile: Iterable[None] = (),
+                    made: Sequence[DataFile] = ()) -> Iterator[Page]:
+    """Pages (and the `made` files) are independent: make them on every core, while this process
+    works through `meanwhile` (steps that make no page). Results stream back in order.
+
+    The data files are made by the workers too, not by this process: encoding one holds the
+    interpreter lock for seconds, and the pool's own threads here, starved of it, left the
+    workers idle."""
     global _POOL_STATE
-    if not todo:
+    if not todo and not made:
+        for _ in meanwhile:
+            pass
         return
-    _POOL_STATE = (todo, env, site, shared)
-    chunks = [range(i, min(i + CHUNK, len(todo))) for i in range(0, len(todo), CHUNK)]
+    _POOL_STATE = (todo, env, site, shared, made)
+    chunks: list[tuple[str, range]] = [("made", range(i, i + 1)) for i in range(len(made))]
+    chunks += [("pages", range(i, min(i + CHUNK, len(todo)))) for i in range(0, len(todo), CHUNK)]
     with long_lived(), multiprocessing.get_context("fork").Pool(workers) as pool:
-        for pages in pool.imap(_render_chunk, chunks):
+        results = pool.imap(_render_chunk, chunks)
+        for _ in meanwhile:
+            yield from _finished(results)
+        for pages in results:
             yield from pages
     _POOL_STATE = ()
 
 
-def _render_chunk(indexes: range) -> list[tuple[str, bytes]]:
-    todo, env, site, shared = _POOL_STATE
+def _finished(results: Any) -> Iterator[Page]:
+    """Pages the workers have finished, passed on between steps of this process's own work so
+    they are written as they come instead of piling up in memory."""
+    while True:
+        try:
+            pages = results.next(timeout=0)
+        except (multiprocessing.TimeoutError, StopIteration):
+            return
+        yield from pages
+
+
+def _render_chunk(chunk: tuple[str, range]) -> list[tuple[str, bytes]]:
+    todo, env, site, shared, made = _POOL_STATE
+    kind, indexes = chunk
+    if kind == "made":
+        return [(made[i][0], made[i][1](*made[i][2])) for i in indexes]
     return [(todo[i][0], _render_one(env, site, todo[i][0], todo[i][1], todo[i][2], shared)) for i in indexes]
 
 
@@ -182,14 +240,12 @@ def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, in
 
 
 def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every page of the site, with its template and what it shows."""
+    """Every page of the site but the article pages, with its template and what it shows."""
     rows = charts.coverage_rows(site.articles, site.config.topics)
     yield "index.html", "index.html", {"articles": site.articles, "topics": site.topics,
                                        "other": site.other_coverage, "changes": history.latest,
                                        "chart": charts.coverage_chart(rows, site.config.topics),
                                        "rows": rows}
-    for article in site.articles:
-        yield f"articles/{article.id}/index.html", "article.html", _article_context(site, article)
     yield "topics/index.html", "topics.html", {"topics": site.topics}
     size = site.config.site.page_size
     for topic in site.topics:
