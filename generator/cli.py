@@ -205,7 +205,8 @@ def _serve(args: argparse.Namespace) -> int:
         preview.index()
         preview.save_cache()
 
-    serve(full, preview.quick, after, output_dir, [input_dir, templates, Path(args.config)], args.host, args.port)
+    serve(full, preview.quick, after, output_dir, [input_dir, templates, Path(args.config)], args.host, args.port,
+          preview.stop_index)
     # A full build may still be running in its thread: drop its staging folder, and leave without
     # freeing the in-memory site object by object (tens of seconds at 10,000 articles).
     shutil.rmtree(staging_dir(output_dir.resolve()), ignore_errors=True)

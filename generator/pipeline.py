@@ -139,10 +139,11 @@ def check(config: Config, input_dir: Path, cache: ArticleCache | None = None) ->
 
 def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
           cache_dir: Path | None = None, search: bool = True, parallel: bool = True,
-          cache: ArticleCache | None = None) -> BuildResult:
+          cache: ArticleCache | None = None, carry: tuple[str, ...] = ()) -> BuildResult:
     """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe.
     A long-lived process passes its own `cache`, kept in memory between builds, and saves it
-    with `write_article_cache` when it has time (reading it back costs seconds at 10,000)."""
+    with `write_article_cache` when it has time (reading it back costs seconds at 10,000).
+    `carry`: folders of the previous site to keep (see `publish`)."""
     cache_dir = cache_dir or default_cache_dir(output_dir)
     state = CacheFiles(cache_dir, output_dir)
     keyed = input_keys(input_dir, config)
@@ -167,7 +168,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
         workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
         pages = render(site, templates_dir, history, memory, keys, workers)
-        written = publish(pages, output_dir, SearchIndexing if search else None)
+        written = publish(pages, output_dir, SearchIndexing if search else None, carry)
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)
         new = history.latest if history.latest is not previous.latest else None

@@ -11,6 +11,7 @@ background and brings every other page into line. Hugo's server does the same
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from generator.config import load_config
 from generator.lock import build_lock
 from generator.pipeline import BuildResult, build, default_cache_dir, read_article
 from generator.render import render_article_pages
-from generator.search import index_search
+from generator.search import SearchIndexing
+
+SEARCH_BUNDLE = "pagefind"
 
 
 @dataclass
@@ -35,14 +38,18 @@ class Preview:
     """The last good build's articles by source path."""
     last: BuildResult | None = None
     failed: bool = False
+    indexing: SearchIndexing | None = None
+    """The search index being made, if one is."""
+    index_stopped: bool = False
 
     def full(self) -> BuildResult:
-        """A complete build, as `briefing build` would make it (without the search index)."""
-        self.failed = True
+        """A complete build, as `briefing build` would make it, but keeping the last search index
+        (search works meanwhile, on the previous pages) until `index` has made a new one."""
+        self.failed, self.index_stopped = True, False
         config = load_config(self.config_path)
         with build_lock(self.output_dir, wait=True):
             result = build(config, self.input_dir, self.output_dir, self.templates_dir, search=False,
-                           parallel=False, cache=self.cache)
+                           parallel=False, cache=self.cache, carry=(SEARCH_BUNDLE,))
         self.cache.next_build()
         if result.site is not None:
             self.last = result
@@ -74,8 +81,37 @@ class Preview:
         return tuple(written)
 
     def index(self) -> None:
+        """A new search index for the live pages, made beside the one in use and swapped in when
+        complete. `stop_index` (from another thread: a new edit) abandons it, so the next full
+        build never waits for Pagefind (20-30 s at 10,000 articles)."""
         with build_lock(self.output_dir, wait=True):
-            index_search(self.output_dir)
+            live = self.output_dir / SEARCH_BUNDLE
+            fresh, stale = live.with_name(".pagefind-next"), live.with_name(".pagefind-old")
+            shutil.rmtree(fresh, ignore_errors=True)
+            self.indexing = SearchIndexing(self.output_dir, fresh)
+            if self.index_stopped:  # an edit came before there was anything to cancel
+                self.indexing.cancel()
+            done = False
+            try:
+                done = self.indexing.finish()
+            finally:
+                self.indexing = None
+                if not done:
+                    shutil.rmtree(fresh, ignore_errors=True)
+            if not done:
+                return
+            shutil.rmtree(stale, ignore_errors=True)
+            if live.exists():
+                live.rename(stale)
+            fresh.rename(live)
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def stop_index(self) -> None:
+        """Newer edits are coming: the index being made would be stale. Until the next full build."""
+        self.index_stopped = True
+        indexing = self.indexing
+        if indexing is not None:
+            indexing.cancel()
 
     def save_cache(self) -> None:
         """For the next `briefing build` or `serve`; the in-memory cache holds only what the last

@@ -25,9 +25,11 @@ ARTICLE_PAGES_DONE = "article pages done"
 
 
 def publish(pages: Iterable[tuple[str, bytes | Path] | str], output_dir: Path,
-            index: Callable[[Path], Background] | None = None) -> PublishCount:
+            index: Callable[[Path], Background] | None = None, carry: tuple[str, ...] = ()) -> PublishCount:
     """`index` starts the search index over the staging folder once the article pages are in it
-    (at ARTICLE_PAGES_DONE); the swap waits for it."""
+    (at ARTICLE_PAGES_DONE); the swap waits for it. `carry`: folders of the previous site kept as
+    they are when this build does not make them (`serve` keeps the last search index live until
+    its refresh is ready)."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(output_dir)
@@ -45,6 +47,8 @@ def publish(pages: Iterable[tuple[str, bytes | Path] | str], output_dir: Path,
         start_index()
         for running in indexing:
             running.finish()
+        for folder in carry:
+            _link_tree(output_dir / folder, staging / folder)
         if output_dir.exists():
             output_dir.rename(old)
         staging.rename(output_dir)
@@ -122,6 +126,15 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path] | str], root: Path, prev
         target.write_bytes(content)
         changed.append(path)
     return PublishCount(rendered, reused, tuple(changed))
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    if not source.is_dir() or target.exists():
+        return
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+            _link(path, target / path.relative_to(source))
 
 
 def _same_bytes(path: Path, content: bytes) -> bool:

@@ -215,9 +215,10 @@ class FullBuilds(threading.Thread):
     edit never waits for a full build of the previous one."""
 
     def __init__(self, full: Callable[[], tuple[str, ...]], quick: Callable[[set[Path]], tuple[str, ...]],
-                 after: Callable[[], None], state: BuildState) -> None:
+                 after: Callable[[], None], state: BuildState, stop_after: Callable[[], None] = lambda: None) -> None:
         super().__init__(daemon=True)
         self.full, self.quick, self.after, self.state = full, quick, after, state
+        self.stop_after = stop_after
         self.pending: set[Path] = set()
         self.wanted = False
         self.requests = threading.Condition()
@@ -227,6 +228,7 @@ class FullBuilds(threading.Thread):
             self.pending |= touched
             self.wanted = True
             self.requests.notify_all()
+        self.stop_after()  # a search index of the pages before this edit: not worth waiting for
 
     def run(self) -> None:
         _quietly(self.after)
@@ -250,10 +252,12 @@ class FullBuilds(threading.Thread):
 
 
 def serve(full: Callable[[], tuple[str, ...]], quick: Callable[[set[Path]], tuple[str, ...]],
-          after: Callable[[], None], root: Path, watched: list[Path], host: str, port: int) -> None:
+          after: Callable[[], None], root: Path, watched: list[Path], host: str, port: int,
+          stop_after: Callable[[], None] = lambda: None) -> None:
     """Run until Ctrl-C. `full` builds everything and returns the pages that changed, raising
     BriefingError on a user error; `quick` puts edited articles' pages live at once; `after`
-    (search index, cache file) runs once new pages are live, so it never delays a reload."""
+    (search index, cache file) runs once new pages are live, so it never delays a reload, and
+    `stop_after` cuts it short when a new edit makes it stale."""
     state = BuildState()
     server = observer = None
     try:
@@ -264,7 +268,7 @@ def serve(full: Callable[[], tuple[str, ...]], quick: Callable[[set[Path]], tupl
         print(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
         edits = Edits()
         observer = watch(watched, edits.add)
-        builds = FullBuilds(full, quick, after, state)
+        builds = FullBuilds(full, quick, after, state, stop_after)
         builds.start()
         while True:
             touched = edits.settled()

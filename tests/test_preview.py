@@ -1,5 +1,6 @@
 """`serve`'s quick pass and its reload bookkeeping, without a browser."""
 
+import sys
 from pathlib import Path
 
 from generator.preview import Preview
@@ -52,3 +53,50 @@ def test_only_tabs_showing_a_changed_page_are_told_to_reload() -> None:
     assert state.pages_since(0) is None, "epoch 1 changed too many pages to list: reload everything"
     state.publish("broken.yml: error")
     assert state.epoch == 3 and state.error
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_search_stays_live_through_a_full_build_and_is_then_replaced_whole(project: Path) -> None:
+    preview = preview_of(project)
+    preview.index()
+    site = project / "site"
+    index = tree(site / "pagefind")
+    assert "pagefind-entry.json" in index
+    seed = project / SEED
+    seed.write_text(seed.read_text().replace("are restoring diplomatic ties", "are restoring full diplomatic ties"))
+    preview.full()
+    assert tree(site / "pagefind") == index, "the last index is kept until the new one is ready"
+    preview.index()
+    assert tree(site / "pagefind") != index
+    assert not list(site.glob(".pagefind-*")), "nothing of the swap is left"
+
+
+def test_a_new_edit_abandons_the_index_being_made(project: Path, monkeypatch) -> None:  # noqa: ANN001
+    import threading
+    import time
+
+    from generator import search
+
+    preview = preview_of(project)
+    preview.index()
+    index = tree(project / "site/pagefind")
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda site, bundle: [sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = threading.Thread(target=preview.index)
+    started = time.monotonic()
+    worker.start()
+    while preview.indexing is None and time.monotonic() - started < 10:
+        time.sleep(0.01)
+    preview.stop_index()
+    worker.join(10)
+    assert not worker.is_alive() and time.monotonic() - started < 10
+    assert tree(project / "site/pagefind") == index and not list((project / "site").glob(".pagefind-*"))
+    # An edit that comes before indexing starts stops it too; the next full build clears that.
+    preview.stop_index()
+    preview.index()
+    assert tree(project / "site/pagefind") == index
+    preview.full()
+    assert preview.index_stopped is False
