@@ -1,7 +1,10 @@
 """Stage 6 on its own: the search index starts as soon as the article pages are written, and a
 failure anywhere leaves the previous site as it was, with no indexer left running."""
 
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,7 +73,7 @@ def test_a_failing_pagefind_is_one_clear_error_and_leaves_no_process(tmp_path: P
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     script = tmp_path / "fake_pagefind.py"
     script.write_text("import sys\nprint('Error: no pages matched the glob', file=sys.stderr)\nsys.exit(1)\n")
-    monkeypatch.setattr(search, "pagefind_command", lambda site: [sys.executable, str(script)])
+    monkeypatch.setattr(search, "pagefind_command", lambda site, bundle: [sys.executable, str(script)])
     running = search.SearchIndexing(tmp_path)
     with pytest.raises(BriefingError) as caught:
         running.finish()
@@ -79,7 +82,38 @@ def test_a_failing_pagefind_is_one_clear_error_and_leaves_no_process(tmp_path: P
 
 def test_cancel_stops_a_running_indexer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "pagefind_command",
-                        lambda site: [sys.executable, "-c", "import time; time.sleep(60)"])
+                        lambda site, bundle: [sys.executable, "-c", "import time; time.sleep(60)"])
     running = search.SearchIndexing(tmp_path)
     running.cancel()
-    assert running.process.poll() is not None
+    assert running.process.poll() is not None and running.finish() is False
+
+
+def test_the_indexer_dies_with_a_killed_build(tmp_path: Path) -> None:
+    """A scheduler that kills a build must not leave Pagefind running on a deleted folder."""
+    build = subprocess.Popen([sys.executable, "-c", f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
+from pathlib import Path
+from generator import search
+search.pagefind_command = lambda site, bundle: [sys.executable, "-c", "import time; time.sleep(60)"]
+running = search.SearchIndexing(Path({str(tmp_path)!r}))
+print(running.process.pid, flush=True)
+time.sleep(60)
+"""], stdout=subprocess.PIPE, text=True)
+    indexer = int(build.stdout.readline())
+    time.sleep(0.5)  # let the launcher get to its exec
+    assert _alive(indexer)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 10
+    while _alive(indexer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(indexer)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
