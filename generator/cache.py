@@ -60,7 +60,10 @@ class ArticleCache:
     packs: dict[str, frozenset[str]] = field(default_factory=dict)
     """Pack file name -> the keys it holds, for the packs on disk."""
     sent: list[tuple[frozenset[str], bytes]] = field(default_factory=list)
-    """Packs as pool workers sent them, not yet on disk."""
+    """Packs as pool workers sent them, not yet on disk (a cache with no `folder`)."""
+    folder: Path | None = None
+    """Where the packs are: a pack a worker sends is written there at once, not held in memory
+    until the cache is written (2.5 GB at 100,000 articles)."""
 
     def get(self, key: str) -> Article | None:
         article = self.entries.get(key)
@@ -77,7 +80,14 @@ class ArticleCache:
         entries = unpack(data)
         for key, article in entries.items():
             self.put(key, article)
-        self.sent.append((frozenset(entries), data))
+        keys = frozenset(entries)
+        if self.folder is None:
+            self.sent.append((keys, data))
+        else:  # every article in it is used by this build: it will be kept
+            name = _pack_name(keys)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.folder / f"{name}.pickle", data)
+            self.packs[name] = keys
         return entries
 
     def next_build(self) -> None:
@@ -122,7 +132,12 @@ _FROZEN_DEPTH = 0
 
 
 def read_article_cache(cache_dir: Path, fingerprint: str) -> ArticleCache:
-    folder = cache_dir / ARTICLES_DIR
+    cache = _read_packs(cache_dir / ARTICLES_DIR, fingerprint)
+    cache.folder = cache_dir / ARTICLES_DIR
+    return cache
+
+
+def _read_packs(folder: Path, fingerprint: str) -> ArticleCache:
     entries: dict[str, Article] = {}
     packs: dict[str, frozenset[str]] = {}
     try:
