@@ -27,6 +27,7 @@ def _stats(runs: list[dict]) -> dict | None:
     walls = [r["wall"] for r in runs]
     return {"n": len(runs), "median": statistics.median(walls), "min": min(walls), "max": max(walls),
             "cpu": statistics.median(r["cpu"] for r in runs), "peak": max(r["peak_mb"] for r in runs),
+            "pss": max(r.get("peak_pss_mb", 0.0) for r in runs),
             "others": max(r.get("others", 0.0) for r in runs)}
 
 
@@ -39,7 +40,7 @@ def summarise(data: dict) -> dict[int, dict[str, dict | None]]:
         for tool in TOOLS:
             if any(r["tool"] == tool and r["kind"] == "full" for r in runs):
                 rows[tool] = _stats(_ok(runs, tool, "full"))
-        for kind in ("pagefind", "nochange", "touched"):
+        for kind in ("nosearch", "pagefind", "nochange", "touched", "touched-nosearch"):
             if any(r["tool"] == "ours" and r["kind"] == kind for r in runs):
                 rows[f"ours:{kind}"] = _stats(_ok(runs, "ours", kind))
         out[int(size_text)] = rows
@@ -56,29 +57,32 @@ def _ratio(a: dict | None, b: dict | None) -> str:
     return f"{a['median'] / b['median']:.2f}"
 
 
-ROW_NAMES = {"ours": "ours, full build", "ours:pagefind": "ours, of which Pagefind (run alone)",
-             "ours:nochange": "ours, no-change rebuild",
-             "ours:touched": "ours, one article changed", "hugo": "Hugo", "pelican": "Pelican",
+ROW_NAMES = {"ours": "ours, full build", "ours:nosearch": "ours, full build without search",
+             "ours:pagefind": "ours, Pagefind run alone", "ours:nochange": "ours, no-change rebuild",
+             "ours:touched": "ours, one article changed",
+             "ours:touched-nosearch": "ours, one article changed, without search", "hugo": "Hugo", "pelican": "Pelican",
              "mkdocs": "MkDocs"}
 
 
 def table(summary: dict[int, dict[str, dict | None]], data: dict) -> list[str]:
-    lines = ["| size | tool | runs | median wall s | min s | max s | median CPU s | peak MB | ratio vs Hugo "
-             "| ratio vs ours | others' CPU |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| size | tool | runs | median wall s | min s | max s | median CPU s | peak MB | peak PSS MB "
+             "| ratio vs Hugo | ratio vs ours | others' CPU |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size, rows in summary.items():
         settings = data["sizes"][str(size)].get("settings", {})
         tools = settings.get("tools", TOOLS)
-        for name in ("ours", "ours:pagefind", "ours:nochange", "ours:touched", "hugo", "pelican", "mkdocs"):
+        for name in ("ours", "ours:nosearch", "ours:pagefind", "ours:nochange", "ours:touched",
+                     "ours:touched-nosearch", "hugo", "pelican", "mkdocs"):
             if name not in rows:
                 if name == "mkdocs" and "mkdocs" in tools and size > MKDOCS_MAX:
-                    lines.append(f"| {size:,} | MkDocs | – | skipped | | | | | | | |")
+                    lines.append(f"| {size:,} | MkDocs | – | skipped | | | | | | | | |")
                 continue
             s = rows[name]
             if s is None:
-                lines.append(f"| {size:,} | {ROW_NAMES[name]} | 0 | **failed** (see below) | | | | | | | |")
+                lines.append(f"| {size:,} | {ROW_NAMES[name]} | 0 | **failed** (see below) | | | | | | | | |")
                 continue
             lines.append(f"| {size:,} | {ROW_NAMES[name]} | {s['n']} | {_f(s['median'])} | {_f(s['min'])} | "
-                         f"{_f(s['max'])} | {_f(s['cpu'], 1)} | {s['peak']:.0f} | {_ratio(s, rows.get('hugo'))} | "
+                         f"{_f(s['max'])} | {_f(s['cpu'], 1)} | {s['peak']:.0f} | {_f(s['pss'] or None, 0)} | "
+                         f"{_ratio(s, rows.get('hugo'))} | "
                          f"{_ratio(s, rows.get('ours'))} | {s['others']:.0%} |")
     return lines
 
@@ -113,12 +117,12 @@ def targets(summary: dict[int, dict[str, dict | None]]) -> list[str]:
              r <= 0.10)
     else:
         line("no-change rebuild at most 10% of a full build", "not measured", None)
-    search = rows.get("ours:pagefind")
+    bare = rows.get("ours:touched-nosearch")
     if touched:
         line("one changed article rebuilt in under 1 s", f"{touched['median']:.2f} s"
              + (f" = {touched['median'] / ours['median']:.0%} of full" if ours else "")
-             + (f"; {max(touched['median'] - search['median'], 0):.2f} s without Pagefind's "
-                f"{search['median']:.2f} s" if search else ""), touched["median"] < 1)
+             + (f"; {bare['median']:.2f} s without the search index (Pagefind re-reads every page)"
+                if bare else ""), touched["median"] < 1)
     else:
         line("one changed article rebuilt in under 1 s", "not measured", None)
     return out
@@ -157,8 +161,9 @@ def plot(summary: dict[int, dict[str, dict | None]], path: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(7.5, 5))
     styles = {"ours": ("o-", "C0"), "hugo": ("s-", "C1"), "pelican": ("^-", "C2"), "mkdocs": ("D-", "C3"),
-              "ours:nochange": ("v--", "C4"), "ours:touched": ("P:", "C5")}
-    labels = {**LABELS, "ours:nochange": "ours, no-change rebuild", "ours:touched": "ours, one article changed"}
+              "ours:nochange": ("v--", "C4"), "ours:touched": ("P:", "C5"), "ours:nosearch": ("o--", "C6")}
+    labels = {**LABELS, "ours:nochange": "ours, no-change rebuild", "ours:touched": "ours, one article changed",
+              "ours:nosearch": "ours, full build without search"}
     for name, (style, colour) in styles.items():
         points = [(size, rows[name]) for size, rows in summary.items() if rows.get(name)]
         if not points:
@@ -202,7 +207,9 @@ def write(data: dict, results: Path = RESULTS) -> None:
         lines.append(f"- {tool}: {version}")
     lines += ["", *table(summary, data), "",
               "Ratios divide this row's median wall time by Hugo's, or by ours' full build, at the same size. "
-              "Peak MB is the peak of the summed RSS of the process tree (our build forks a worker per core). "
+              "Peak MB is the peak of the summed RSS of the process tree (our build forks a worker per core, and "
+              "a page the workers share with it counts once per process); peak PSS MB counts each page once, split "
+              "between the processes sharing it (– where a run predates that measure). "
               "Others' CPU is the largest share of the machine's CPU that other processes took during one "
               "of the row's runs: above ~10% the wall times are disturbed. "
               f"MkDocs is skipped above {MKDOCS_MAX:,} articles: it renders the whole navigation into every "

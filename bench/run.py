@@ -66,7 +66,7 @@ class Run:
     tool: str
     size: int
     kind: str
-    """full, warmup, nochange or touched."""
+    """full, warmup, pagefind, nochange, touched, touched-nosearch or nosearch."""
     wall: float
     cpu: float
     """user + system seconds of the process and the children it waited for."""
@@ -83,6 +83,9 @@ class Run:
     """Seconds spent waiting for the machine to go quiet before the run."""
     code: str = ""
     """Fingerprint of our generator's source at the time (ours only)."""
+    peak_pss_mb: float = 0.0
+    """Peak of the summed PSS of the process tree: a page shared by forked workers counts once,
+    split between them (/proc/PID/smaps_rollup). What the tree really holds; 0 if not measured."""
 
 
 def _busy() -> float:
@@ -99,9 +102,25 @@ def wait_for_quiet(max_wait: float, threshold: float = 20.0) -> float:
     return time.perf_counter() - started
 
 
-def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, float, float, int, float]:
-    """(wall s, cpu s, peak tree RSS MB, max single RSS MB, exit code, others' CPU share) of one command."""
-    peak = 0
+PSS_EVERY = 20
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes (0 when the kernel does not say)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, float, float, int, float, float]:
+    """(wall s, cpu s, peak tree RSS MB, max single RSS MB, exit code, others' CPU share, peak tree
+    PSS MB) of one command."""
+    peak = peak_pss = 0
     stop = threading.Event()
     busy_before = _busy()
     with open(log_path, "wb") as log:
@@ -109,20 +128,26 @@ def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, fl
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
             try:
                 root = psutil.Process(proc.pid)
             except psutil.Error:
                 return
+            samples = 0
             while not stop.is_set():
+                # PSS costs the kernel a walk over every mapped page (a third of a core at 10 GB):
+                # read it once a second, RSS every sample.
+                with_pss = samples % PSS_EVERY == 0
+                samples += 1
                 try:
-                    total = root.memory_info().rss
+                    total, pss = root.memory_info().rss, _pss(root.pid) if with_pss else 0
                     for child in root.children(recursive=True):
                         try:
                             total += child.memory_info().rss
+                            pss += _pss(child.pid) if with_pss else 0
                         except psutil.Error:
                             pass
-                    peak = max(peak, total)
+                    peak, peak_pss = max(peak, total), max(peak_pss, pss)
                 except psutil.Error:
                     pass
                 stop.wait(SAMPLE_SECONDS)
@@ -137,7 +162,7 @@ def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, fl
     cpu = usage.ru_utime + usage.ru_stime
     max_rss = usage.ru_maxrss / 1024
     others = max(0.0, _busy() - busy_before - cpu) / (wall * (os.cpu_count() or 1))
-    return wall, cpu, max(peak / 2**20, max_rss), max_rss, proc.returncode, min(1.0, others)
+    return wall, cpu, max(peak / 2**20, max_rss), max_rss, proc.returncode, min(1.0, others), peak_pss / 2**20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,10 +203,12 @@ class Bench:
         raise ValueError(tool)
 
     def run(self, tool: str, kind: str) -> Run:
-        if kind in ("full", "warmup"):  # a cold build: no output, no cache
+        if kind in ("full", "warmup", "nosearch"):  # a cold build: no output, no cache
             shutil.rmtree(self.folder(tool), ignore_errors=True)
             self.folder(tool).mkdir(parents=True)
         cmd, cwd = self.command(tool)
+        if kind in ("nosearch", "touched-nosearch"):
+            cmd.append("--no-search")
         if kind == "pagefind":  # our full build's search step alone, over its own output
             cmd = [sys.executable, "-m", "pagefind", "--site", str(self.output(tool)), "--output-subdir",
                    "pagefind", "--glob", "articles/**/*.html", "--quiet"]
@@ -189,13 +216,14 @@ class Bench:
         log_path = self.logs / f"{self.size}-{self.counter:03d}-{tool}-{kind}.log"
         code = code_fingerprint() if tool == "ours" else ""
         waited = wait_for_quiet(self.quiet_wait) if self.quiet_wait else 0.0
-        wall, cpu, peak, max_rss, exit_code, others = measure(cmd, cwd, log_path)
+        wall, cpu, peak, max_rss, exit_code, others, pss = measure(cmd, cwd, log_path)
         text = log_path.read_text(errors="replace")
         ok, note = self.check(tool, exit_code, text)
         run = Run(tool, self.size, kind, round(wall, 3), round(cpu, 2), round(peak, 1), round(max_rss, 1),
-                  ok, exit_code, note, round(others, 2), round(waited, 1), code)
+                  ok, exit_code, note, round(others, 2), round(waited, 1), code, round(pss, 1))
         last = text.strip().splitlines()[-1][:150] if text.strip() else ""
         self.log(f"  {self.size:>6} {tool:<8} {kind:<8} {wall:8.2f} s  cpu {cpu:7.1f} s  peak {peak:7.0f} MB"
+                 f" (PSS {pss:.0f})"
                  f"  others {others:4.0%}  exit {exit_code}{'' if ok else '  FAILED: ' + note}  | {last}")
         return run
 
@@ -226,7 +254,7 @@ class Bench:
 
 
 def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental: int, seed: int,
-               log: callable, quiet_wait: float) -> list[Run]:
+               log: callable, quiet_wait: float, ours_kinds: tuple[str, ...] = ("full", "nosearch")) -> list[Run]:
     articles, peers = corpus.ensure_corpus(size, seed, peers=True, log=log)
     assert peers is not None
     active = [t for t in tools if not (t == "mkdocs" and size > MKDOCS_MAX)]
@@ -237,6 +265,10 @@ def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental:
             results.append(bench.run(tool, "warmup"))
     for n in range(runs):
         for tool in active:
+            if tool == "ours" and "full" not in ours_kinds:
+                if "nosearch" in ours_kinds:
+                    results.append(bench.run(tool, "nosearch"))
+                continue
             results.append(bench.run(tool, "full"))
             if tool == "ours" and n < incremental and results[-1].ok:
                 results.append(bench.run("ours", "pagefind"))
@@ -246,6 +278,11 @@ def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental:
                     results.append(bench.run("ours", "touched"))
                 finally:
                     target.write_bytes(original)
+                # Putting the article back is one more changed article: rebuilt without the search
+                # index, it shows what Pagefind (which cannot index incrementally) adds.
+                results.append(bench.run("ours", "touched-nosearch"))
+            if tool == "ours" and "nosearch" in ours_kinds:
+                results.append(bench.run(tool, "nosearch"))
     return results
 
 
@@ -294,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet-wait", type=float, default=60,
                         help="before each run, wait up to this many seconds for the CPU to go quiet (0: never)")
+    parser.add_argument("--ours", default="full,nosearch",
+                        help="our builds: 'full' (with search, then its rebuilds) and/or 'nosearch' (a cold build "
+                             "without the search index; alone, e.g. at 100,000 where Pagefind needs too much memory)")
     parser.add_argument("--report-only", action="store_true", help="rewrite results.md and the plot from runs.json")
     args = parser.parse_args(argv)
     TMP.mkdir(parents=True, exist_ok=True)
@@ -316,14 +356,15 @@ def main(argv: list[str] | None = None) -> int:
         log(f"# {dt.datetime.now():%Y-%m-%d %H:%M:%S} run.py {' '.join(argv if argv is not None else sys.argv[1:])}")
         for size in sizes:
             t0 = time.time()
-            runs = bench_size(size, args.runs, tools, args.warmup, incremental, args.seed, log, args.quiet_wait)
+            runs = bench_size(size, args.runs, tools, args.warmup, incremental, args.seed, log, args.quiet_wait,
+                              tuple(k for k in args.ours.split(",") if k))
             data["sizes"][str(size)] = {
                 "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": [asdict(r) for r in runs],
                 "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
                 "elapsed_s": round(time.time() - t0),
                 "settings": {"runs": args.runs, "warmup": args.warmup, "incremental": incremental,
                              "quiet_wait": args.quiet_wait,
-                             "seed": args.seed, "tools": tools},
+                             "seed": args.seed, "tools": tools, "ours": args.ours},
             }
             log(f"  size {size} done in {time.time() - t0:.0f} s")
             data["machine"] = machine()
