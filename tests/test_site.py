@@ -132,3 +132,19 @@ def test_bodies_are_escaped_not_trusted(project: Path) -> None:
     html = (build_project(project) / "articles/evil/index.html").read_text()
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_search_indexes_article_text_not_page_furniture(project: Path) -> None:
+    """Topic chips ("score 13.0 matched: ...") and paragraph numbers are for reading the page,
+    not words to find it by: Pagefind must not put them in results."""
+    import gzip
+
+    from generator.search_index import SIGNATURE
+
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates", search=True)
+    fragments = sorted((project / "site/pagefind/fragment").glob("*.pf_fragment"))
+    assert len(fragments) == 5
+    contents = [json.loads(gzip.decompress(f.read_bytes())[len(SIGNATURE):])["content"] for f in fragments]
+    assert any("diplomatic ties" in c for c in contents), "the article text is indexed"
+    assert not any("matched:" in c or re.search(r"\bscore \d", c) for c in contents)
