@@ -5,7 +5,7 @@ Downstream tools read these files: keys are stable, values deterministic.
 
 from __future__ import annotations
 
-import json
+import orjson
 from typing import Any
 
 from generator import discrepancies, entities, events, quotes
@@ -20,12 +20,11 @@ ARTICLE_KEYS = ("id", "source_path", "title", "title_derived", "date", "outlet",
 
 
 def dumps(value: Any) -> bytes:
-    """Compact on purpose: with `indent`, the json module falls back to its pure-Python encoder
-    (10x slower on a 10,000-article corpus). Pipe through `python -m json.tool` to read.
-    The builders below are `corpus_step`s (no cycle collection while they run): a data file is a
-    tree of hundreds of thousands of fresh dicts and lists, and holds no cycles. For the same
-    reason `check_circular` is off (it records and forgets every container: same bytes, ~7% faster)."""
-    return json.dumps(value, ensure_ascii=False, check_circular=False).encode() + b"\n"
+    """Compact, UTF-8, by orjson: the data files are hundreds of megabytes at 10,000 articles, and
+    making them took 7.0 s with the json module, 3.0 s with orjson. Pipe through `python -m json.tool`
+    to read. The builders below are `corpus_step`s (no cycle collection while they run): a data
+    file is a tree of hundreds of thousands of fresh dicts and lists, and holds no cycles."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def problem_text(problem: Problem) -> str:
