@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -117,3 +118,38 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_without_memory_for_a_worker_the_pages_are_rendered_in_process_and_are_the_same(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pipeline, render
+    from generator.config import load_config
+
+    config = load_config(project / "briefing.yml")
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c1", search=False)
+    forks = []
+    monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: 0)
+    monkeypatch.setattr(render, "multiprocessing", SimpleNamespace(get_context=forks.append,
+                                                                   TimeoutError=TimeoutError))
+    pipeline.build(config, project / "seeds", project / "alone", project / "templates", project / "c2", search=False)
+    assert forks == [], "no worker was forked"
+    unstable = {"changes/index.html", "changes/feed.xml", "data/changes.json", "index.html"}
+    pooled, alone = (
+        {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        for root in (project / "pooled", project / "alone"))
+    assert {k: v for k, v in pooled.items() if k not in unstable} == {k: v for k, v in alone.items() if k not in unstable}
+
+
+def test_workers_are_limited_by_the_memory_available(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import render
+
+    figures = {"VmRSS:": 10_000_000, "MemAvailable:": 16_000_000}  # kB: 10 GB of ours, 16 GB free
+    monkeypatch.setattr(render, "_meminfo", lambda path, field: figures[field])
+    assert render.workers_memory_allows(2) == 2
+    figures["MemAvailable:"] = 12_000_000
+    assert render.workers_memory_allows(2) == 1
+    figures["MemAvailable:"] = 5_000_000
+    assert render.workers_memory_allows(2) == 0
+    figures["VmRSS:"] = 100_000
+    assert render.workers_memory_allows(2) == 2
