@@ -76,7 +76,7 @@ class ArticleCache:
         self.used.add(key)
 
     def put_pack(self, data: bytes) -> dict[str, Article]:
-        """A pack from a pool worker: its articles, and its bytes kept for the cache file."""
+        """A pack from a pool worker: its articles, its bytes written as the cache file for them."""
         entries = unpack(data)
         for key, article in entries.items():
             self.put(key, article)

@@ -158,7 +158,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     cache = cache if cache is not None else read_article_cache(cache_dir, config.fingerprint)
     articles, unreadable = read_corpus(input_dir, config, cache, keyed)
     if not in_memory:
-        # Now, not after publishing: the packs the workers sent are freed before the corpus steps.
+        # Now, not after publishing: a build that fails later keeps what it analysed.
         write_article_cache(cache_dir, cache, config.fingerprint)
     with long_lived():  # the corpus lives through the build: keep the collector off it
         site = assemble(articles, unreadable, config)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,8 +98,12 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
                 todo.append((path, "article.html", context))
             else:
                 yield path, _render_one(env, site, path, "article.html", context, shared)
-        # While the workers render article pages, this process computes what the other pages show.
-        yield from _render_in_pool(todo, env, site, shared, workers, _findings(site))
+        # While the workers render article pages, this process computes what the other pages show,
+        # if there is memory for it: what this process writes meanwhile is copied once more.
+        findings = _findings(site)
+        if workers > 1 and workers_memory_allows(workers + 1) <= workers:
+            findings = iter(list(findings))
+        yield from _render_in_pool(todo, env, site, shared, workers, findings)
         yield ARTICLE_PAGES_DONE
         todo = []
         for path, template, context in (*_html_pages(site, history), *_xml_pages(site, history)):
@@ -121,7 +128,7 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
 
 
 def _findings(site: Site) -> Iterator[None]:
-    """Quotes, events, entities and discrepancies, one index per step (see `_finished`)."""
+    """Quotes, events, entities and discrepancies, one index per step (see `_render_in_pool`)."""
     if site.findings is not None:
         for name in ("entities", "quotes", "timeline", "discrepancies"):
             getattr(site.findings, name)
@@ -190,19 +197,24 @@ def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environmen
             yield from _render_chunk(chunk)
         _POOL_STATE = ()
         return
-    with long_lived(), multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.imap(_render_chunk, chunks)
-        for _ in meanwhile:
-            yield from _finished(results)
-        for pages in results:
-            yield from pages
+    try:
+        with long_lived(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results: deque[Future[list[tuple[str, bytes]]]] = deque(pool.submit(_render_chunk, c) for c in chunks)
+            for _ in meanwhile:
+                while results and results[0].done():
+                    yield from results.popleft().result()
+            while results:
+                yield from results.popleft().result()
+    except BrokenProcessPool:
+        raise BriefingError("a worker process rendering pages died (the system may have run out of memory)",
+                            "render", hint="free some memory and build again") from None
     _POOL_STATE = ()
 
 
-COPIED_SHARE = 0.75
+COPIED_SHARE = 1.0
 """How much of this process a forked worker may come to copy: pages are shared until written,
 and reference counting writes to every object a worker touches. Measured at 100,000 articles:
-two workers forked from an 11 GB process took 7.5 GB more within a minute, and growing."""
+a worker forked from a 9.5 GB process held 13.8 GB of its own when the system ran out."""
 
 
 def workers_memory_allows(wanted: int) -> int:
@@ -224,17 +236,6 @@ def _meminfo(path: str, field: str) -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
-
-
-def _finished(results: Any) -> Iterator[Page]:
-    """Pages the workers have finished, passed on between steps of this process's own work so
-    they are written as they come instead of piling up in memory."""
-    while True:
-        try:
-            pages = results.next(timeout=0)
-        except (multiprocessing.TimeoutError, StopIteration):
-            return
-        yield from pages
 
 
 def _render_chunk(chunk: tuple[str, range]) -> list[tuple[str, bytes]]:

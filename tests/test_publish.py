@@ -130,8 +130,7 @@ def test_without_memory_for_a_worker_the_pages_are_rendered_in_process_and_are_t
     pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c1", search=False)
     forks = []
     monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: 0)
-    monkeypatch.setattr(render, "multiprocessing", SimpleNamespace(get_context=forks.append,
-                                                                   TimeoutError=TimeoutError))
+    monkeypatch.setattr(render, "multiprocessing", SimpleNamespace(get_context=forks.append))
     pipeline.build(config, project / "seeds", project / "alone", project / "templates", project / "c2", search=False)
     assert forks == [], "no worker was forked"
     unstable = {"changes/index.html", "changes/feed.xml", "data/changes.json", "index.html"}
@@ -144,7 +143,7 @@ def test_without_memory_for_a_worker_the_pages_are_rendered_in_process_and_are_t
 def test_workers_are_limited_by_the_memory_available(monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import render
 
-    figures = {"VmRSS:": 10_000_000, "MemAvailable:": 16_000_000}  # kB: 10 GB of ours, 16 GB free
+    figures = {"VmRSS:": 10_000_000, "MemAvailable:": 21_000_000}  # kB: 10 GB of ours, 21 GB free
     monkeypatch.setattr(render, "_meminfo", lambda path, field: figures[field])
     assert render.workers_memory_allows(2) == 2
     figures["MemAvailable:"] = 12_000_000
@@ -153,3 +152,33 @@ def test_workers_are_limited_by_the_memory_available(monkeypatch: pytest.MonkeyP
     assert render.workers_memory_allows(2) == 0
     figures["VmRSS:"] = 100_000
     assert render.workers_memory_allows(2) == 2
+
+
+def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed by the system (out of memory), a worker must not leave the build waiting forever."""
+    import os
+
+    from generator import pipeline, render
+    from generator.config import load_config
+
+    config = load_config(project / "briefing.yml")
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    pipeline.build(config, project / "seeds", project / "site", project / "templates", search=False)
+    before = {p.relative_to(project / "site").as_posix(): p.read_bytes() for p in (project / "site").rglob("*")
+              if p.is_file()}
+    parent, real = os.getpid(), render._render_one
+
+    def dying(*args: object) -> bytes:
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(*args)
+
+    monkeypatch.setattr(render, "_render_one", dying)
+    (project / "templates/topics.html").write_text((project / "templates/topics.html").read_text() + "\n")
+    with pytest.raises(BriefingError) as caught:
+        pipeline.build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert "worker process" in caught.value.format()
+    after = {p.relative_to(project / "site").as_posix(): p.read_bytes() for p in (project / "site").rglob("*")
+             if p.is_file()}
+    assert after == before
