@@ -15,6 +15,8 @@ TOOLS = ("ours", "hugo", "pelican", "mkdocs")
 LABELS = {"ours": "ours (briefing)", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
 MKDOCS_MAX = 3000
 TARGET_SIZE = 10000
+PSS_SECONDS = 1.0
+"""How often bench/run.py reads PSS (PSS_EVERY samples of 50 ms)."""
 
 
 def _ok(runs: list[dict], tool: str, kind: str) -> list[dict]:
@@ -81,7 +83,8 @@ def table(summary: dict[int, dict[str, dict | None]], data: dict) -> list[str]:
                 lines.append(f"| {size:,} | {ROW_NAMES[name]} | 0 | **failed** (see below) | | | | | | | | |")
                 continue
             lines.append(f"| {size:,} | {ROW_NAMES[name]} | {s['n']} | {_f(s['median'])} | {_f(s['min'])} | "
-                         f"{_f(s['max'])} | {_f(s['cpu'], 1)} | {s['peak']:.0f} | {_f(s['pss'] or None, 0)} | "
+                         f"{_f(s['max'])} | {_f(s['cpu'], 1)} | {s['peak']:.0f} | "
+                         f"{_f(s['pss'] if s['pss'] and s['min'] >= PSS_SECONDS else None, 0)} | "
                          f"{_ratio(s, rows.get('hugo'))} | "
                          f"{_ratio(s, rows.get('ours'))} | {s['others']:.0%} |")
     return lines
@@ -125,6 +128,29 @@ def targets(summary: dict[int, dict[str, dict | None]]) -> list[str]:
                 if bare else ""), touched["median"] < 1)
     else:
         line("one changed article rebuilt in under 1 s", "not measured", None)
+    out += scale_targets(summary)
+    return out
+
+
+def scale_targets(summary: dict[int, dict[str, dict | None]]) -> list[str]:
+    """Memory at 100,000 and the growth of build time: without search (Pagefind alone does not fit in
+    this machine's memory at 100,000), so measured on our search-free builds."""
+    out = []
+    big = summary.get(100_000, {}).get("ours:nosearch") or summary.get(100_000, {}).get("ours")
+    if big:
+        measured = f"{big['pss']:,.0f} MB peak PSS, {big['peak']:,.0f} MB summed RSS" if big["pss"] else \
+            f"{big['peak']:,.0f} MB summed RSS"
+        met = (big["pss"] or big["peak"]) < 1024
+        out.append(f"| peak memory under 1 GB at 100,000 (build without search) | {measured} | "
+                   f"{'yes' if met else '**no**'} |")
+    sizes = [n for n in sorted(summary) if summary[n].get("ours:nosearch")]
+    if len(sizes) >= 2:
+        steps = [f"{b // a}x articles: {summary[b]['ours:nosearch']['median'] / summary[a]['ours:nosearch']['median']:.1f}x "
+                 f"time ({a:,} -> {b:,})" for a, b in zip(sizes, sizes[1:])]
+        linear = all(summary[b]["ours:nosearch"]["median"] / summary[a]["ours:nosearch"]["median"] <= 1.1 * b / a
+                     for a, b in zip(sizes, sizes[1:]))
+        out.append(f"| build time growing linearly (build without search) | {'; '.join(steps)} | "
+                   f"{'yes' if linear else '**no**'} |")
     return out
 
 
@@ -209,7 +235,8 @@ def write(data: dict, results: Path = RESULTS) -> None:
               "Ratios divide this row's median wall time by Hugo's, or by ours' full build, at the same size. "
               "Peak MB is the peak of the summed RSS of the process tree (our build forks a worker per core, and "
               "a page the workers share with it counts once per process); peak PSS MB counts each page once, split "
-              "between the processes sharing it (– where a run predates that measure). "
+              "between the processes sharing it, sampled once a second (– for runs shorter than that, or older than "
+              "the measure). "
               "Others' CPU is the largest share of the machine's CPU that other processes took during one "
               "of the row's runs: above ~10% the wall times are disturbed. "
               f"MkDocs is skipped above {MKDOCS_MAX:,} articles: it renders the whole navigation into every "
