@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
@@ -369,7 +370,8 @@ def _matrix(site: Site) -> dict[str, Any]:
 
 def shared_context(site: Site) -> dict[str, Any]:
     """What every page may use, computed once per build (not once per page)."""
-    return {"site": site.config.site, "fields": FIELDS, "articles_by_id": site.by_id,
+    return {"site": site.config.site, "site_root": urlsplit(site.config.site.base_url).path or "/",
+            "fields": FIELDS, "articles_by_id": site.by_id,
             "source_of": site.source_of, "latest": site.latest_date, "rfc3339": feeds.rfc3339,
             "nav_topics": site.config.topics, "topic_titles": {t.slug: t.title for t in site.config.topics}}
 

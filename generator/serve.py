@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import sys
 import threading
 import time
@@ -107,7 +108,10 @@ def handler_class(root: Path, state: BuildState) -> type[SimpleHTTPRequestHandle
                     b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1)
                 return self._send(200, "text/html; charset=utf-8", html)
             if not path.exists() and (root / "404.html").is_file():
-                return self._send(404, "text/html; charset=utf-8", (root / "404.html").read_bytes())
+                # The page's links start from the site's root on the host (site.base_url); here
+                # the site is served at /.
+                page = BASE_HREF.sub(b'<base href="/">', (root / "404.html").read_bytes(), count=1)
+                return self._send(404, "text/html; charset=utf-8", page)
             return super().do_GET()
 
         def _send(self, code: int, kind: str, body: bytes) -> None:
@@ -185,6 +189,9 @@ def watch(paths: list[Path], on_change: Callable[[Path], None]) -> object:
             observer.schedule(Dirty(path.resolve()), str(path.resolve().parent), recursive=False)
     observer.start()
     return observer
+
+
+BASE_HREF = re.compile(rb'<base href="[^"]*">')
 
 
 class Edits:

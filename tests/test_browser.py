@@ -11,9 +11,11 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
+from generator.config import load_config
 from tests.browser.sitebuild import (ARTIFACTS, AXE_JS, EVIL_IDS, build_site, page_types, require,
                                      serve)
 
@@ -42,7 +44,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
-    with serve(site) as url:
+    """Served where its configuration says it lives (site.base_url's path), as a host would."""
+    with serve(site, urlsplit(load_config(site.parent / "briefing.yml").site.base_url).path) as url:
         yield url
 
 
@@ -350,3 +353,19 @@ def test_tab_focuses_the_skip_link_and_enter_moves_focus_to_main(
         page.keyboard.press("Enter")
         expect(page.locator("main#main")).to_be_focused()
         expect(page).to_have_url(re.compile(r"#main$"))
+
+
+def test_a_missing_address_at_any_depth_gets_a_working_not_found_page(new_context: NewContext,
+                                                                       base_url: str) -> None:
+    """A host answers every missing address with 404.html: its styles and links must work however
+    deep the address was."""
+    page = new_context().new_page()
+    watch = Watch(page)
+    response = page.goto(base_url + "articles/no-such-article/and/deeper/", wait_until="load")
+    assert response is not None and response.status == 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    assert page.evaluate("[...document.styleSheets].some(s => s.href && s.href.endsWith('assets/style.css')"
+                         " && s.cssRules.length > 0)"), "the stylesheet loaded"
+    assert [p for p in watch.problems if "/and/deeper/" not in p] == []
+    page.locator("main").get_by_role("link", name="timeline").click()
+    assert page.url == base_url + "timeline/"

@@ -80,6 +80,21 @@ def test_published_pages_carry_no_reload_script(project: Path, server: tuple[str
     assert "__briefing" not in (project / "site/index.html").read_text()
 
 
+def test_a_missing_address_gets_the_not_found_page_rooted_where_serve_serves(
+        project: Path, server: tuple[str, subprocess.Popen[str]]) -> None:
+    """The published 404.html starts its links from site.base_url's path (/briefing/ here);
+    the preview serves the site at /, so its copy says so."""
+    import urllib.error
+    import urllib.request
+
+    url, _ = server
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(url + "articles/no-such-article/deeper/")
+    assert caught.value.code == 404
+    assert '<base href="/">' in caught.value.read().decode()
+    assert '<base href="/briefing/">' in (project / "site/404.html").read_text()
+
+
 def test_port_in_use_is_a_clear_message(project: Path, server: tuple[str, subprocess.Popen[str]]) -> None:
     port = server[0].rsplit(":", 1)[1].strip("/")
     result = subprocess.run([sys.executable, "-m", "generator", "serve", "--port", port], cwd=project,

@@ -30,9 +30,14 @@ class Links(HTMLParser):
         super().__init__()
         self.hrefs: list[str] = []
         self.ids: set[str] = set()
+        self.base: str | None = None
+        """A <base href>: the site's root as published (site.base_url's path)."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        if tag == "base":
+            self.base = values.get("href")
+            return
         if values.get("id"):
             self.ids.add(values["id"] or "")
         for name in ("href", "src"):
@@ -55,7 +60,8 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
         for href in links.hrefs:
             if re.match(r"^[a-z]+:", href) or href.startswith("//"):
                 continue
-            absolute, fragment = urldefrag(urljoin("http://host/" + page.relative_to(site).as_posix(), href))
+            document = "http://host/" if links.base else "http://host/" + page.relative_to(site).as_posix()
+            absolute, fragment = urldefrag(urljoin(document, href))
             target = absolute.removeprefix("http://host/")
             assert absolute.startswith("http://host/"), f"{page}: link {href} leaves the site"
             path = site / unquote(target)

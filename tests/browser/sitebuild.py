@@ -101,21 +101,42 @@ def page_types(site: Path) -> dict[str, str]:
     }
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class _SiteHandler(SimpleHTTPRequestHandler):
+    """Like a static host (GitHub Pages): the site lives at `prefix`, and any missing address gets
+    404.html with status 404."""
+
+    prefix = "/"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if not self.path.startswith(self.prefix):
+            self.send_error(404)
+            return
+        self.path = "/" + self.path[len(self.prefix):]
+        target = Path(self.translate_path(self.path))
+        if not target.exists() and (Path(self.directory) / "404.html").is_file():
+            body = (Path(self.directory) / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
 
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve `site` on 127.0.0.1 (a free port) from a background thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def serve(site: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve `site` at `prefix` on 127.0.0.1 (a free port) from a background thread; yields its URL."""
+    handler = functools.partial(type("Handler", (_SiteHandler,), {"prefix": prefix}), directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
