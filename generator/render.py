@@ -95,29 +95,19 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
             old = memory.site_dir / path if memory else None
             if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
                 yield path, old
-            elif workers > 1:
-                todo.append((path, "article.html", context))
             else:
-                yield path, _render_one(env, site, path, "article.html", context, shared)
+                todo.append((path, "article.html", context))
         # While the workers render article pages, this process computes what the other pages show,
         # if there is memory for it: what this process writes meanwhile is copied once more.
         findings = _findings(site)
         if workers > 1 and workers_memory_allows(workers + 1) <= workers:
-            findings = iter(list(findings))
-        yield from _render_in_pool(todo, env, site, shared, workers, findings)
+            deque(findings, maxlen=0)  # now, before forking
+        yield from _make_pages(todo, env, site, shared, workers, meanwhile=findings)
         yield ARTICLE_PAGES_DONE
-        todo = []
-        for path, template, context in (*_html_pages(site, history), *_xml_pages(site, history)):
-            if path.endswith(".html"):
-                html_paths.append(path)
-            if workers > 1:
-                todo.append((path, template, context))
-            else:
-                yield path, _render_one(env, site, path, template, context, shared)
-        if workers > 1:  # the data files, biggest first, then the pages: all on the workers
-            yield from _render_in_pool(todo, env, site, shared, workers, made=_data_files(site, history))
-        else:
-            yield from ((path, make(*args)) for path, make, args in _data_files(site, history))
+        todo = list(_html_pages(site, history)) + list(_xml_pages(site, history))
+        html_paths += [path for path, _, _ in todo if path.endswith(".html")]
+        # The data files, biggest first, then the pages: all on the workers.
+        yield from _make_pages(todo, env, site, shared, workers, made=_data_files(site, history))
         yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {
             "pages": [p.removesuffix("index.html") for p in sorted(html_paths) if p != "404.html"]}, shared)
     except TemplateError as exc:
@@ -129,7 +119,7 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
 
 
 def _findings(site: Site) -> Iterator[None]:
-    """Quotes, events, entities and discrepancies, one index per step (see `_render_in_pool`)."""
+    """Quotes, events, entities and discrepancies, one index per step (see `_make_pages`)."""
     if site.findings is not None:
         for name in ("entities", "quotes", "timeline", "discrepancies"):
             getattr(site.findings, name)
@@ -173,32 +163,27 @@ _POOL_STATE: tuple[Any, ...] = ()
 CHUNK = 64
 
 
-def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environment, site: Site,
-                    shared: dict[str, Any], workers: int, meanwhile: Iterable[None] = (),
-                    made: Sequence[DataFile] = ()) -> Iterator[Page]:
+def _make_pages(todo: list[tuple[str, str, dict[str, Any]]], env: Environment, site: Site,
+                shared: dict[str, Any], workers: int, meanwhile: Iterable[None] = (),
+                made: Sequence[DataFile] = ()) -> Iterator[Page]:
     """Pages (and the `made` files) are independent: make them on every core, while this process
-    works through `meanwhile` (steps that make no page). Results stream back in order.
+    works through `meanwhile` (steps that make no page). Results stream back in order. With one
+    core asked for, or no memory for a forked copy, everything is made here, in the same order.
 
     The data files are made by the workers too, not by this process: encoding one holds the
     interpreter lock for seconds, and the pool's own threads here, starved of it, left the
     workers idle."""
     global _POOL_STATE
-    if not todo and not made:
-        for _ in meanwhile:
-            pass
-        return
     _POOL_STATE = (todo, env, site, shared, made)
     chunks: list[tuple[str, range]] = [("made", range(i, i + 1)) for i in range(len(made))]
     chunks += [("pages", range(i, min(i + CHUNK, len(todo)))) for i in range(0, len(todo), CHUNK)]
-    workers = workers_memory_allows(workers)
-    if workers == 0:  # not even one copy of this process fits: render here, slower but whole
-        for _ in meanwhile:
-            pass
-        for chunk in chunks:
-            yield from _render_chunk(chunk)
-        _POOL_STATE = ()
-        return
+    workers = workers_memory_allows(workers) if workers > 1 and chunks else 0
     try:
+        if workers == 0:
+            deque(meanwhile, maxlen=0)
+            for chunk in chunks:
+                yield from _render_chunk(chunk)
+            return
         with long_lived(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results: deque[Future[list[tuple[str, bytes]]]] = deque(pool.submit(_render_chunk, c) for c in chunks)
             for _ in meanwhile:
@@ -209,7 +194,8 @@ def _render_in_pool(todo: list[tuple[str, str, dict[str, Any]]], env: Environmen
     except BrokenProcessPool:
         raise BriefingError("a worker process rendering pages died (the system may have run out of memory)",
                             "render", hint="free some memory and build again") from None
-    _POOL_STATE = ()
+    finally:
+        _POOL_STATE = ()
 
 
 COPIED_SHARE = 1.0
