@@ -6,15 +6,13 @@ pairs (ids are grouped with a dict, ordering is one sort).
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from generator.article import FIELDS, Article
-from generator.cache import long_lived, many_new_objects
+from generator.cache import many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
@@ -42,23 +40,15 @@ class InputReport:
     """Why the file gave no article, when it gave none."""
 
 
-@contextmanager
-def corpus_step() -> Iterator[None]:
+def corpus_step() -> AbstractContextManager[None]:
     """Run a corpus-wide step (an index, a data file) without the cyclic garbage collector.
 
     A step makes hundreds of thousands of small acyclic objects, most of which live as long as
     the site (points, passages, mentions). Each time enough of them pile up, the collector scans
     them, finding nothing: at 10,000 articles that was a third of the time of these steps. So it
-    is paused (as in `cache.many_new_objects`), and what the step made then joins the corpus out
-    of the collector's sight instead of being scanned on its way to the oldest
-    generation. Usable as a decorator; nested steps leave it to the outermost."""
-    with many_new_objects():
-        yield
-    if gc.isenabled():
-        # The outermost step: what it made is frozen until the build's outermost `long_lived`
-        # ends (outside a build, unfrozen at once into the oldest generation, still collectable).
-        with long_lived():
-            pass
+    is paused, and what the step made then joins the corpus out of the collector's sight (see
+    `cache.many_new_objects`). Usable as a decorator; nested steps leave it to the outermost."""
+    return many_new_objects()
 
 
 class Findings:
