@@ -8,7 +8,10 @@ leaves the previous one exactly as it was.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +36,7 @@ def publish(pages: Iterable[tuple[str, bytes | Path] | str], output_dir: Path,
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(output_dir)
-    old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+    old = output_dir.with_name(f".{output_dir.name}.old-{time.time_ns()}-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     _remove_leftovers(output_dir)
     indexing: list[Background] = []
@@ -59,15 +62,32 @@ def publish(pages: Iterable[tuple[str, bytes | Path] | str], output_dir: Path,
         if old.exists() and not output_dir.exists():
             old.rename(output_dir)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    remove_in_background(old)
     return count
+
+
+def remove_in_background(folder: Path) -> None:
+    """The previous site is out of the way once the new one is in: removing its files (a second at
+    10,000 articles) is left to `rm`, detached, so the build ends when the site is ready. Its name
+    is unique, so a build that follows at once never meets it; one left behind (the machine went
+    down) is removed by the next build."""
+    if not folder.exists():
+        return
+    try:  # sh starts rm in the background and exits: nothing is left for this process to wait for
+        subprocess.run(["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(folder)],
+                       check=True, stdin=subprocess.DEVNULL, start_new_session=True)
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_LEFTOVER = re.compile(r"\.(?:staging|old(?:-\d+)?)-(\d+)")
 
 
 def _remove_leftovers(output_dir: Path) -> None:
     """Staging and old folders of builds that were killed (their process is gone)."""
     for folder in output_dir.parent.glob(f".{output_dir.name}.*-*"):
-        kind, _, pid = folder.name.rpartition("-")
-        if kind.endswith((".staging", ".old")) and pid.isdigit() and not _alive(int(pid)):
+        match = _LEFTOVER.fullmatch(folder.name[len(output_dir.name) + 1:])
+        if match and not _alive(int(match.group(1))):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -55,6 +55,25 @@ def test_search_starts_once_the_article_pages_are_written_and_finishes_before_th
     assert count.rendered == 4 and (tmp_path / "site/index.html").read_bytes() == b"<p>home</p>"
 
 
+def test_the_previous_site_is_removed_after_the_build_without_waiting_for_it(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    publish(pages(), site)
+    (site / "articles/a/extra.txt").write_bytes(b"x" * 100)
+    removing: list[list[str]] = []
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: removing.append(args) or real_run(args, **kw))
+    publish(pages(), site)
+    assert len(removing) == 1 and removing[0][0] == "sh", "one detached rm, not an rmtree in the build"
+    assert not (site / "articles/a/extra.txt").exists() and (site / "index.html").read_bytes() == b"<p>home</p>"
+    deadline = time.monotonic() + 10
+    while [p.name for p in tmp_path.iterdir()] != ["site"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p.name for p in tmp_path.iterdir()] == ["site"], "the previous site was removed"
+    publish(pages(), site)
+    publish(pages(), site)  # builds in quick succession never meet a folder still being removed
+
+
 @pytest.mark.parametrize("where", ["while rendering", "in the index"])
 def test_a_failure_cancels_the_index_and_keeps_the_previous_site(tmp_path: Path, where: str) -> None:
     site = tmp_path / "site"
