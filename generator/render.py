@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -97,17 +97,23 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
                 yield path, old
             else:
                 todo.append((path, "article.html", context))
-        # While the workers render article pages, this process computes what the other pages show,
-        # if there is memory for it: what this process writes meanwhile is copied once more.
+        # While the workers render article pages and the pages that show no findings, this process
+        # computes the findings, if there is memory for it: what it writes meanwhile is copied once more.
         findings = _findings(site)
         if workers > 1 and workers_memory_allows(workers + 1) <= workers:
             deque(findings, maxlen=0)  # now, before forking
-        yield from _make_pages(todo, env, site, shared, workers, meanwhile=findings)
-        yield ARTICLE_PAGES_DONE
-        todo = list(_html_pages(site, history)) + list(_xml_pages(site, history))
-        html_paths += [path for path, _, _ in todo if path.endswith(".html")]
-        # The data files, biggest first, then the pages: all on the workers.
-        yield from _make_pages(todo, env, site, shared, workers, made=_data_files(site, history))
+        plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
+        jobs: list[Job] = [*todo, *_data_files(site, history, findings=False), *plain]
+        for n, page in enumerate(_make_pages(jobs, env, site, shared, workers, meanwhile=findings)):
+            if n == len(todo):
+                yield ARTICLE_PAGES_DONE
+            yield page
+        if len(jobs) == len(todo):
+            yield ARTICLE_PAGES_DONE
+        shown = list(_findings_pages(site))
+        # The data files, biggest first, then the pages.
+        yield from _make_pages([*_data_files(site, history, findings=True), *shown], env, site, shared, workers)
+        html_paths += [path for path, _, _ in [*plain, *shown] if path.endswith(".html")]
         yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {
             "pages": [p.removesuffix("index.html") for p in sorted(html_paths) if p != "404.html"]}, shared)
     except TemplateError as exc:
@@ -127,21 +133,25 @@ def _findings(site: Site) -> Iterator[None]:
 
 
 DataFile = tuple[str, Callable[..., bytes], tuple[Any, ...]]
+PageJob = tuple[str, str, dict[str, Any]]
+Job = PageJob | DataFile
+"""A page (path, template, context) or a data file (path, function, arguments)."""
 
 
-def _data_files(site: Site, history: History) -> list[DataFile]:
-    """`data/*.json`, each as (path, function, arguments), the slowest to make first."""
-    files: list[DataFile] = [("data/topics.json", datafiles.topics_json, (site,))]
-    if site.findings is not None:
-        files.append(("data/entities.json", datafiles.entities_json, (site,)))
-    files += [("data/articles.json", datafiles.articles_json, (site,)),
-              ("data/report.json", datafiles.report_json, (site,))]
-    if site.findings is not None:
-        files += [("data/quotes.json", datafiles.quotes_json, (site,)),
-                  ("data/events.json", datafiles.events_json, (site,)),
-                  ("data/discrepancies.json", datafiles.discrepancies_json, (site,))]
-    files.append(("data/changes.json", datafiles.changes_json, (history,)))
-    return files
+def _data_files(site: Site, history: History, findings: bool) -> list[DataFile]:
+    """`data/*.json` made from the findings, or from the rest, each as (path, function, arguments),
+    the slowest to make first."""
+    if findings:
+        if site.findings is None:
+            return []
+        return [("data/entities.json", datafiles.entities_json, (site,)),
+                ("data/quotes.json", datafiles.quotes_json, (site,)),
+                ("data/events.json", datafiles.events_json, (site,)),
+                ("data/discrepancies.json", datafiles.discrepancies_json, (site,))]
+    return [("data/topics.json", datafiles.topics_json, (site,)),
+            ("data/articles.json", datafiles.articles_json, (site,)),
+            ("data/report.json", datafiles.report_json, (site,)),
+            ("data/changes.json", datafiles.changes_json, (history,))]
 
 
 def render_article_pages(site: Site, templates_dir: Path, articles: list[Article]) -> Iterator[Page]:
@@ -163,20 +173,24 @@ _POOL_STATE: tuple[Any, ...] = ()
 CHUNK = 64
 
 
-def _make_pages(todo: list[tuple[str, str, dict[str, Any]]], env: Environment, site: Site,
-                shared: dict[str, Any], workers: int, meanwhile: Iterable[None] = (),
-                made: Sequence[DataFile] = ()) -> Iterator[Page]:
-    """Pages (and the `made` files) are independent: make them on every core, while this process
-    works through `meanwhile` (steps that make no page). Results stream back in order. With one
-    core asked for, or no memory for a forked copy, everything is made here, in the same order.
+def _make_pages(jobs: list[Job], env: Environment, site: Site, shared: dict[str, Any], workers: int,
+                meanwhile: Iterable[None] = ()) -> Iterator[Page]:
+    """Pages and data files are independent: make them on every core, while this process works
+    through `meanwhile` (steps that make no page). Results stream back in order. With one core
+    asked for, or no memory for a forked copy, everything is made here, in the same order.
 
     The data files are made by the workers too, not by this process: encoding one holds the
     interpreter lock for seconds, and the pool's own threads here, starved of it, left the
     workers idle."""
     global _POOL_STATE
-    _POOL_STATE = (todo, env, site, shared, made)
-    chunks: list[tuple[str, range]] = [("made", range(i, i + 1)) for i in range(len(made))]
-    chunks += [("pages", range(i, min(i + CHUNK, len(todo)))) for i in range(0, len(todo), CHUNK)]
+    _POOL_STATE = (jobs, env, site, shared)
+    chunks: list[range] = []
+    for i, job in enumerate(jobs):  # a data file alone, pages CHUNK at a time
+        if chunks and isinstance(jobs[chunks[-1].start][1], str) and isinstance(job[1], str) \
+                and len(chunks[-1]) < CHUNK:
+            chunks[-1] = range(chunks[-1].start, i + 1)
+        else:
+            chunks.append(range(i, i + 1))
     workers = workers_memory_allows(workers) if workers > 1 and chunks else 0
     try:
         if workers == 0:
@@ -225,12 +239,12 @@ def _meminfo(path: str, field: str) -> int | None:
     return None
 
 
-def _render_chunk(chunk: tuple[str, range]) -> list[tuple[str, bytes]]:
-    todo, env, site, shared, made = _POOL_STATE
-    kind, indexes = chunk
-    if kind == "made":
-        return [(made[i][0], made[i][1](*made[i][2])) for i in indexes]
-    return [(todo[i][0], _render_one(env, site, todo[i][0], todo[i][1], todo[i][2], shared)) for i in indexes]
+def _render_chunk(chunk: range) -> list[tuple[str, bytes]]:
+    jobs, env, site, shared = _POOL_STATE
+    out = []
+    for path, how, what in (jobs[i] for i in chunk):
+        out.append((path, _render_one(env, site, path, how, what, shared) if isinstance(how, str) else how(*what)))
+    return out
 
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:
@@ -262,14 +276,27 @@ def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, in
     return str(templates_dir), None
 
 
-def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every page of the site but the article pages, with its template and what it shows."""
+def _corpus_pages(site: Site, history: History) -> Iterator[PageJob]:
+    """The pages that show no findings, with their templates and what they show."""
     rows = charts.coverage_rows(site.articles, site.config.topics)
     yield "index.html", "index.html", {"articles": site.articles, "topics": site.topics,
                                        "other": site.other_coverage, "changes": history.latest,
                                        "chart": charts.coverage_chart(rows, site.config.topics),
                                        "rows": rows}
     yield "topics/index.html", "topics.html", {"topics": site.topics}
+    yield "sources/index.html", "sources.html", {"sources": site.sources, "matrix": _matrix(site)}
+    for source in site.sources:
+        yield f"sources/{source.slug}/index.html", "source.html", {"source": source}
+    yield "timeline/index.html", "timeline.html", {"days": _days(site.articles),
+                                                   "undated": [a for a in site.articles if not a.date]}
+    yield "about/index.html", "about.html", {"inputs": site.inputs, "problems": site.problems}
+    yield "search/index.html", "search.html", {}
+    yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
+    yield "404.html", "404.html", {}
+
+
+def _findings_pages(site: Site) -> Iterator[PageJob]:
+    """The pages that show quotes, events, entities or discrepancies (topic pages show theirs)."""
     size = site.config.site.page_size
     for topic in site.topics:
         chunks = [topic.points[i:i + size] for i in range(0, len(topic.points), size)] or [()]
@@ -278,11 +305,6 @@ def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[s
             path = base + ("index.html" if number == 1 else f"page/{number}/index.html")
             yield path, "topic.html", {"topic": topic, "points": points, "pager": _pager(base, number, len(chunks)),
                                        "first_rank": (number - 1) * size, **_topic_findings(site, topic.slug)}
-    yield "sources/index.html", "sources.html", {"sources": site.sources, "matrix": _matrix(site)}
-    for source in site.sources:
-        yield f"sources/{source.slug}/index.html", "source.html", {"source": source}
-    yield "timeline/index.html", "timeline.html", {"days": _days(site.articles),
-                                                   "undated": [a for a in site.articles if not a.date]}
     if site.findings is not None:
         found = site.findings
         yield "timeline/events/index.html", "events.html", {"timeline": found.timeline}
@@ -291,10 +313,6 @@ def _html_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[s
         for entity in found.entities.entities:
             yield f"entities/{entity.slug}/index.html", "entity.html", {"entity": entity}
         yield "discrepancies/index.html", "discrepancies.html", {"discrepancies": found.discrepancies.discrepancies}
-    yield "about/index.html", "about.html", {"inputs": site.inputs, "problems": site.problems}
-    yield "search/index.html", "search.html", {}
-    yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
-    yield "404.html", "404.html", {}
 
 
 def _article_context(site: Site, article: Article) -> dict[str, Any]:
@@ -311,7 +329,7 @@ def _topic_findings(site: Site, slug: str) -> dict[str, Any]:
             "topic_discrepancies": found.discrepancies.by_topic.get(slug, ())}
 
 
-def _xml_pages(site: Site, history: History) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _xml_pages(site: Site, history: History) -> Iterator[PageJob]:
     updated = feeds.feed_updated(site.articles)
     yield "changes/feed.xml", "changes.xml", {"entries": tuple(reversed(history.entries)), "updated": updated}
     yield "feed.xml", "feed.xml", {"feed_articles": site.articles[:FEED_SIZE], "updated": updated,
