@@ -68,6 +68,8 @@ class SiteSettings:
     """Link to `articles/x/` (hosts) or to `articles/x/index.html` (browsing from disk)."""
     page_size: int = 50
     """Points per topic page; longer briefings continue on page/2/, page/3/..."""
+    search_shard_size: int = 2000
+    """Most article pages per search index shard (see generator/search.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +134,16 @@ class _Reader:
 
 def _site(r: _Reader, raw: dict[str, Any]) -> SiteSettings:
     data = r.get(raw, "site", dict, {})
-    r.unknown(data, {"title", "description", "base_url", "language", "directory_urls", "page_size"}, "site.")
+    r.unknown(data, {"title", "description", "base_url", "language", "directory_urls", "page_size",
+                     "search_shard_size"}, "site.")
     page_size = r.get(data, "page_size", int, 50, "site.")
     if page_size < 1:
         r.fail("site.page_size", f"must be at least 1, got {page_size}")
         page_size = 50
+    shard_size = r.get(data, "search_shard_size", int, 2000, "site.")
+    if shard_size < 1:
+        r.fail("site.search_shard_size", f"must be at least 1, got {shard_size}")
+        shard_size = 2000
     base_url = r.get(data, "base_url", str, "/", "site.")
     if not base_url.endswith("/"):
         base_url += "/"
@@ -147,6 +154,7 @@ def _site(r: _Reader, raw: dict[str, Any]) -> SiteSettings:
         language=r.get(data, "language", str, "en", "site."),
         directory_urls=r.get(data, "directory_urls", bool, True, "site."),
         page_size=page_size,
+        search_shard_size=shard_size,
     )
 
 

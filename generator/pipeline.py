@@ -12,6 +12,7 @@ import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from generator import __version__
@@ -39,7 +40,7 @@ from generator.normalise import normalise
 from generator.problems import BriefingError, Problem
 from generator.publish import PublishCount, publish
 from generator.render import PageMemory, render
-from generator.search import SearchIndexing
+from generator.search import BUNDLE, SearchIndexing
 
 POOL_THRESHOLD = 400
 """Below this many files a process pool costs more than it saves."""
@@ -168,7 +169,9 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
         workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
         pages = render(site, templates_dir, history, memory, keys, workers)
-        written = publish(pages, output_dir, SearchIndexing if search else None, carry)
+        index = partial(SearchIndexing, previous=output_dir / BUNDLE, shard_size=config.site.search_shard_size,
+                        keys_file=state.search) if search else None
+        written = publish(pages, output_dir, index, carry)
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)
         new = history.latest if history.latest is not previous.latest else None
@@ -191,3 +194,4 @@ class CacheFiles:
         tag = hashlib.sha256(str(output_dir.resolve()).encode()).hexdigest()[:10]
         self.pages = cache_dir / f"pages-{tag}.json"
         self.history = cache_dir / f"history-{tag}.json"
+        self.search = cache_dir / f"search-{tag}.json"

@@ -19,11 +19,9 @@ from generator.article import Article
 from generator.cache import ArticleCache, write_article_cache
 from generator.config import load_config
 from generator.lock import build_lock
-from generator.pipeline import BuildResult, build, default_cache_dir, read_article
+from generator.pipeline import BuildResult, CacheFiles, build, default_cache_dir, read_article
 from generator.render import render_article_pages
-from generator.search import SearchIndexing
-
-SEARCH_BUNDLE = "pagefind"
+from generator.search import BUNDLE, SearchIndexing
 
 
 @dataclass
@@ -49,7 +47,7 @@ class Preview:
         config = load_config(self.config_path)
         with build_lock(self.output_dir, wait=True):
             result = build(config, self.input_dir, self.output_dir, self.templates_dir, search=False,
-                           parallel=False, cache=self.cache, carry=(SEARCH_BUNDLE,))
+                           parallel=False, cache=self.cache, carry=(BUNDLE,))
         self.cache.next_build()
         if result.site is not None:
             self.last = result
@@ -85,10 +83,12 @@ class Preview:
         complete. `stop_index` (from another thread: a new edit) abandons it, so the next full
         build never waits for Pagefind (16 s at 10,000 articles)."""
         with build_lock(self.output_dir, wait=True):
-            live = self.output_dir / SEARCH_BUNDLE
+            live = self.output_dir / BUNDLE
             fresh, stale = live.with_name(".pagefind-next"), live.with_name(".pagefind-old")
             shutil.rmtree(fresh, ignore_errors=True)
-            self.indexing = SearchIndexing(self.output_dir, fresh)
+            shard_size = self.last.site.config.site.search_shard_size if self.last and self.last.site else 2000
+            keys = CacheFiles(default_cache_dir(self.output_dir), self.output_dir).search
+            self.indexing = SearchIndexing(self.output_dir, fresh, live, shard_size, keys)
             if self.index_stopped:  # an edit came before there was anything to cancel
                 self.indexing.cancel()
             done = False

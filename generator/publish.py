@@ -51,7 +51,7 @@ def publish(pages: Iterable[tuple[str, bytes | Path] | str], output_dir: Path,
         for running in indexing:
             running.finish()
         for folder in carry:
-            _link_tree(output_dir / folder, staging / folder)
+            link_tree(output_dir / folder, staging / folder)
         if output_dir.exists():
             output_dir.rename(old)
         staging.rename(output_dir)
@@ -135,26 +135,26 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path] | str], root: Path, prev
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         if isinstance(content, Path):
-            _link(content, target)
+            link_file(content, target)
             reused += 1
             continue
         rendered += 1
         old = previous / path if previous else None
         if old is not None and _same_bytes(old, content):
-            _link(old, target)  # unchanged: keep the file (and its timestamp) for rsync and browsers
+            link_file(old, target)  # unchanged: keep the file (and its timestamp) for rsync and browsers
             continue
         target.write_bytes(content)
         changed.append(path)
     return PublishCount(rendered, reused, tuple(changed))
 
 
-def _link_tree(source: Path, target: Path) -> None:
+def link_tree(source: Path, target: Path) -> None:
     if not source.is_dir() or target.exists():
         return
     for path in sorted(source.rglob("*")):
         if path.is_file():
             (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
-            _link(path, target / path.relative_to(source))
+            link_file(path, target / path.relative_to(source))
 
 
 def _same_bytes(path: Path, content: bytes) -> bool:
@@ -164,7 +164,7 @@ def _same_bytes(path: Path, content: bytes) -> bool:
         return False
 
 
-def _link(source: Path, target: Path) -> None:
+def link_file(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:

@@ -7,6 +7,8 @@ to tests/artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.config import load_config
+from generator.search_index import SIGNATURE
 from tests.browser.sitebuild import (ARTIFACTS, AXE_JS, EVIL_IDS, build_site, page_types, require,
                                      serve)
 
@@ -287,6 +290,30 @@ def test_hostile_article_text_shows_as_text_and_runs_nothing(
         assert title == '<img src=x onerror=alert("fmtitle")> Evil <b>front</b> matter'
         assert '<script>alert("author")</script> Mallory' in text
         assert '<i onmouseover=alert("outlet")>Evil</i> Times' in text
+
+
+def test_search_finds_articles_in_every_shard_of_the_index(new_context: NewContext, base_url: str,
+                                                          site: Path) -> None:
+    shards = json.loads((site / "pagefind/shards.json").read_text())["bundles"]
+    assert len(shards) >= 3, "the test site is indexed in shards of two articles"
+    shard_of, venezuela = {}, set()
+    for shard in shards:
+        for fragment in (site / "pagefind" / shard / "fragment").glob("*.pf_fragment"):
+            indexed = json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE):])
+            article = indexed["url"].strip("/").split("/")[-1]
+            shard_of[article] = shard
+            if "venezuela" in indexed["content"].lower():
+                venezuela.add(article)
+    page = new_context().new_page()
+    watch = Watch(page)
+    page.goto(base_url + "search/")
+    search(page, "Venezuela")
+    while page.locator(".pagefind-ui__button", has_text="Load more").count():
+        page.locator(".pagefind-ui__button", has_text="Load more").click()
+    hrefs = page.locator(".pagefind-ui__result-link").evaluate_all("links => links.map(a => a.href)")
+    found = {re.search(r"/articles/([^/]+)/", href)[1] for href in hrefs}
+    assert found == venezuela and len({shard_of[a] for a in found}) >= 3, (found, venezuela)
+    assert not watch.problems and not watch.dialogs, watch.problems + watch.dialogs
 
 
 def test_hostile_article_in_search_results_runs_nothing(new_context: NewContext, base_url: str) -> None:

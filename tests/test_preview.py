@@ -64,7 +64,7 @@ def test_search_stays_live_through_a_full_build_and_is_then_replaced_whole(proje
     preview.index()
     site = project / "site"
     index = tree(site / "pagefind")
-    assert "pagefind-entry.json" in index
+    assert "shards.json" in index and "shard-0/pagefind-entry.json" in index
     seed = project / SEED
     seed.write_text(seed.read_text().replace("are restoring diplomatic ties", "are restoring full diplomatic ties"))
     preview.full()
@@ -83,6 +83,8 @@ def test_a_new_edit_abandons_the_index_being_made(project: Path, monkeypatch) ->
     preview = preview_of(project)
     preview.index()
     index = tree(project / "site/pagefind")
+    page = next((project / "site/articles").glob("*/index.html"))
+    page.write_bytes(page.read_bytes())  # written again: its shard is indexed again
     monkeypatch.setattr(search, "pagefind_command",
                         lambda site, bundle: [sys.executable, "-c", "import time; time.sleep(60)"])
     worker = threading.Thread(target=preview.index)

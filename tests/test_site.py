@@ -149,8 +149,49 @@ def test_search_indexes_article_text_not_page_furniture(project: Path) -> None:
 
     config = load_config(project / "briefing.yml")
     build(config, project / "seeds", project / "site", project / "templates", search=True)
-    fragments = sorted((project / "site/pagefind/fragment").glob("*.pf_fragment"))
+    fragments = sorted((project / "site/pagefind").glob("shard-*/fragment/*.pf_fragment"))
     assert len(fragments) == 5
     contents = [json.loads(gzip.decompress(f.read_bytes())[len(SIGNATURE):])["content"] for f in fragments]
     assert any("diplomatic ties" in c for c in contents), "the article text is indexed"
     assert not any("matched:" in c or re.search(r"\bscore \d", c) for c in contents)
+
+
+def test_search_index_comes_in_shards_and_a_rebuild_reindexes_only_the_changed_one(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind reads every page again on each run: with the pages in shards, one changed article
+    costs one shard's run. The shards together index every article page once, and the index is
+    the same bytes whether it was made in one build or kept from the last."""
+    import gzip
+
+    from generator import search
+    from generator.search_index import SIGNATURE
+
+    yml = project / "briefing.yml"
+    yml.write_text(yml.read_text().replace("site:\n", "site:\n  search_shard_size: 2\n", 1))
+    config = load_config(yml)
+    assert config.site.search_shard_size == 2
+    runs: list[Path] = []
+    real = search.pagefind_command
+    monkeypatch.setattr(search, "pagefind_command", lambda site, bundle: runs.append(bundle) or real(site, bundle))
+    build(config, project / "seeds", project / "site", project / "templates", search=True)
+    bundle = project / "site/pagefind"
+    shards = json.loads((bundle / "shards.json").read_text())["bundles"]
+    assert len(shards) >= 2 and len(runs) == len(shards)
+    assert (bundle / "pagefind-ui.js").is_file() and (bundle / "pagefind-ui.css").is_file()
+    urls = []
+    for shard in shards:
+        for fragment in (bundle / shard / "fragment").glob("*.pf_fragment"):
+            urls.append(json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE):])["url"])
+    articles = sorted(p.parent.name for p in (project / "site/articles").glob("*/index.html"))
+    assert sorted(u.strip("/").split("/")[-1] for u in urls) == articles, "each article in one shard"
+
+    seed = next((project / "seeds").glob("004_*"))
+    seed.write_text(seed.read_text().replace("pivotal moment", "decisive moment"))
+    runs.clear()
+    build(config, project / "seeds", project / "site", project / "templates", search=True)
+    assert len(runs) == 1, "only the shard holding the changed article is indexed again"
+    fresh = project / "fresh"
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=True)
+    tree = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+    assert tree == {p.relative_to(fresh / "pagefind").as_posix(): p.read_bytes()
+                    for p in sorted((fresh / "pagefind").rglob("*")) if p.is_file()}

@@ -56,11 +56,14 @@ EVIL_IDS = ("evil", "evil-front")
 
 
 def build_site(tmp: Path) -> Path:
-    """Copy the project into `tmp`, add the hostile articles, build (search index too), return site/."""
+    """Copy the project into `tmp`, add the hostile articles, build (search index too, in shards),
+    return site/."""
     from generator.config import load_config
     from generator.pipeline import build
 
-    shutil.copy(ROOT / "briefing.yml", tmp / "briefing.yml")
+    # Search shards of two articles: every search test then searches a merged, sharded index.
+    (tmp / "briefing.yml").write_text((ROOT / "briefing.yml").read_text().replace(
+        "site:\n", "site:\n  search_shard_size: 2\n", 1))
     shutil.copytree(ROOT / "templates", tmp / "templates")
     shutil.copytree(ROOT / "seeds", tmp / "seeds")
     (tmp / "seeds" / "evil.txt").write_text(EVIL_TEXT)
