@@ -38,6 +38,16 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 TMP = RESULTS / "tmp"
 OURS = ROOT / ".venv" / "bin" / "briefing"
+SEARCH_ALONE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from generator.config import load_config
+from generator.search import SearchIndexing
+size = load_config(Path(sys.argv[1]) / "briefing.yml").site.search_shard_size
+SearchIndexing(Path(sys.argv[2]), Path(sys.argv[3]), shard_size=size).finish()
+"""
+"""Our search step alone: Pagefind over every shard of a built site, into a folder of its own."""
 BIN = Path(sys.executable).parent
 TOOLS = ("ours", "hugo", "pelican", "mkdocs")
 MKDOCS_MAX = 3000
@@ -209,9 +219,10 @@ class Bench:
         cmd, cwd = self.command(tool)
         if kind in ("nosearch", "touched-nosearch"):
             cmd.append("--no-search")
-        if kind == "pagefind":  # our full build's search step alone, over its own output
-            cmd = [sys.executable, "-m", "pagefind", "--site", str(self.output(tool)), "--output-subdir",
-                   "pagefind", "--glob", "articles/**/*.html", "--quiet"]
+        if kind == "pagefind":  # our full build's search step alone (every shard), over its own output
+            alone = self.folder(tool) / "search-alone"
+            shutil.rmtree(alone, ignore_errors=True)
+            cmd = [sys.executable, "-c", SEARCH_ALONE, str(ROOT), str(self.output(tool)), str(alone)]
         self.counter += 1
         log_path = self.logs / f"{self.size}-{self.counter:03d}-{tool}-{kind}.log"
         code = code_fingerprint() if tool == "ours" else ""

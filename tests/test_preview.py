@@ -102,3 +102,24 @@ def test_a_new_edit_abandons_the_index_being_made(project: Path, monkeypatch) ->
     assert tree(project / "site/pagefind") == index
     preview.full()
     assert preview.index_stopped is False
+
+
+def test_after_an_edit_serve_indexes_again_only_the_shard_that_changed(project: Path, monkeypatch) -> None:  # noqa: ANN001
+    from generator import search
+
+    yml = project / "briefing.yml"
+    yml.write_text(yml.read_text().replace("site:\n", "site:\n  search_shard_size: 2\n", 1))
+    preview = preview_of(project)
+    runs: list[Path] = []
+    real = search.pagefind_command
+    monkeypatch.setattr(search, "pagefind_command", lambda site, bundle: runs.append(bundle) or real(site, bundle))
+    preview.index()
+    shards = len(list((project / "site/pagefind").glob("shard-*")))
+    assert shards >= 2 and len(runs) == shards
+    seed = project / SEED
+    seed.write_text(seed.read_text().replace("are restoring diplomatic ties", "are restoring full diplomatic ties"))
+    preview.full()
+    runs.clear()
+    preview.index()
+    assert len(runs) == 1, "one article changed: one shard indexed again, the others kept"
+    assert len(list((project / "site/pagefind").glob("shard-*"))) == shards
