@@ -215,6 +215,55 @@ def _write_atomically(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
+RACY_NS = 2_000_000_000
+"""A file changed this close to when it was hashed may change again within its file system's
+timestamp resolution without its size or times showing it (git's "racily clean" entries):
+its hash is not trusted next time."""
+
+
+@dataclass
+class InputHashes:
+    """Each input file's content hash with the size, times and inode it had when hashed, so a
+    rebuild hashes only files whose metadata changed (stat is ~50x cheaper than reading and
+    hashing: at 100,000 articles, seconds saved on every scheduled build)."""
+
+    files: dict[str, list[Any]] = field(default_factory=dict)
+    """Path -> [size, mtime_ns, ctime_ns, inode, sha256]."""
+    taken_ns: int = 0
+    """When the hashes were taken: entries changed in the RACY_NS before are hashed again."""
+    changed: bool = False
+
+    def digest(self, path: Path) -> str:
+        stat = path.stat()
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        known = self.files.get(str(path))
+        if known is not None and known[:4] == signature and max(signature[1:3]) < self.taken_ns - RACY_NS:
+            return known[4]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.files[str(path)] = [*signature, digest]
+        self.changed = True
+        return digest
+
+
+def read_input_hashes(path: Path) -> InputHashes:
+    try:
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and data.get("magic") == MAGIC and isinstance(data.get("files"), dict):
+            return InputHashes(data["files"], int(data["taken_ns"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return InputHashes()
+
+
+def write_input_hashes(path: Path, hashes: InputHashes, taken_ns: int, paths: list[Path]) -> None:
+    """Only the files there are now; `taken_ns`: when this build began hashing."""
+    files = {str(p): hashes.files[str(p)] for p in paths if str(p) in hashes.files}
+    if not hashes.changed and files.keys() == hashes.files.keys():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(path, json.dumps({"magic": MAGIC, "taken_ns": taken_ns, "files": files}).encode())
+
+
 def read_page_keys(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())

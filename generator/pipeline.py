@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -22,15 +23,18 @@ from generator.assemble import Site, assemble
 from generator.cache import (
     PACK_SIZE,
     ArticleCache,
+    InputHashes,
     article_key,
     key_of,
     long_lived,
     many_new_objects,
     pack_bytes,
     read_article_cache,
+    read_input_hashes,
     read_page_keys,
     tree_fingerprint,
     write_article_cache,
+    write_input_hashes,
     write_page_keys,
 )
 from generator.changes import ChangeSet, next_history, read_history, write_history
@@ -83,12 +87,14 @@ def _read_pack(jobs: list[tuple[Path, Path, Config, str | None]]) -> tuple[bytes
     return (pack_bytes(pack, jobs[0][2].fingerprint) if pack else None), others
 
 
-def input_keys(input_dir: Path, config: Config) -> list[tuple[Path, str | None]]:
-    """Every input file with its cache key (content hash, path, configuration, version)."""
+def input_keys(input_dir: Path, config: Config, hashes: InputHashes | None = None) -> list[tuple[Path, str | None]]:
+    """Every input file with its cache key (content hash, path, configuration, version). With
+    `hashes`, a file whose size, times and inode are unchanged is not read again."""
+    hashes = hashes if hashes is not None else InputHashes()
     keyed: list[tuple[Path, str | None]] = []
     for path in _inputs(input_dir):
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = hashes.digest(path)
         except OSError:
             keyed.append((path, None))
             continue
@@ -147,7 +153,9 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     `carry`: folders of the previous site to keep (see `publish`)."""
     cache_dir = cache_dir or default_cache_dir(output_dir)
     state = CacheFiles(cache_dir, output_dir)
-    keyed = input_keys(input_dir, config)
+    hashes, hashing_from = read_input_hashes(state.inputs), time.time_ns()
+    keyed = input_keys(input_dir, config, hashes)
+    write_input_hashes(state.inputs, hashes, hashing_from, [p for p, _ in keyed])
     site_key = key_of(__version__, config.fingerprint, tree_fingerprint(templates_dir), search,
                       sorted(f"{p.name}:{k}" for p, k in keyed))
     remembered = read_page_keys(state.pages)
@@ -195,3 +203,4 @@ class CacheFiles:
         self.pages = cache_dir / f"pages-{tag}.json"
         self.history = cache_dir / f"history-{tag}.json"
         self.search = cache_dir / f"search-{tag}.json"
+        self.inputs = cache_dir / f"inputs-{tag}.json"

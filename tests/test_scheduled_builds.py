@@ -240,3 +240,26 @@ def test_articles_added_one_per_build_do_not_pile_up_cache_files(project: Path) 
     assert counts[cache.MAX_SMALL_PACKS - 1] == cache.MAX_SMALL_PACKS, "one small pack per build until the limit"
     kept = cache.read_article_cache(project / ".cache", config.fingerprint)
     assert len(kept.entries) == 5 + cache.MAX_SMALL_PACKS + 4
+
+
+def test_a_rebuild_reads_only_inputs_whose_size_times_or_inode_changed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 500_000_000)  # the file system's timestamps may be this coarse
+    old, edited, fresh = (tmp_path / name for name in ("old.txt", "edited.txt", "fresh.txt"))
+    for path in (old, edited):
+        path.write_text("Oil exports rose.\n")
+    time.sleep(0.6)
+    fresh.write_text("Oil exports rose.\n")  # changed just before it was hashed: not trusted later
+    first = cache.InputHashes()
+    digests = {p: first.digest(p) for p in (old, edited, fresh)}
+    index = tmp_path / "inputs.json"
+    cache.write_input_hashes(index, first, time.time_ns(), [old, edited, fresh])
+    edited.write_text("Oil exports fell.\n")  # same size, new content and times
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    again = cache.read_input_hashes(index)
+    assert again.digest(old) == digests[old]
+    assert again.digest(edited) != digests[edited]
+    assert again.digest(fresh) == digests[fresh]
+    assert read == ["edited.txt", "fresh.txt"], "unchanged files are not read; one changed just before is"
