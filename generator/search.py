@@ -31,6 +31,8 @@ INDEXED = "articles/**/*.html"
 """Only article pages carry `data-pagefind-body`; not reading the others halves Pagefind's time."""
 BUNDLE = "pagefind"
 """The site's folder for the search index: `shards.json` names the shards' folders in it."""
+SHARD_TIMEOUT_S = 600.0
+"""A Pagefind run on one shard takes seconds: one that runs this long is stuck."""
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
 """What the search page loads from the bundle's top (the same in every shard)."""
 
@@ -119,12 +121,14 @@ class SearchIndexing:
         self.cancelled = False
         self.failure: tuple[str, str] | None = None
         self.shards = plan_shards(site_dir, shard_size)
-        known = _read_keys(keys_file) if previous is not None and keys_file is not None else {}
-        self.reused = [s for s in self.shards if known.get(s.name) == s.key and (previous / s.name).is_dir()]  # type: ignore[operator]
-        self.previous = previous
-        self.todo = deque(s for s in self.shards if s not in self.reused)
-        self.indexed: list[str] = []
-        """Shards indexed by this run (the others were linked)."""
+        self.reused: list[tuple[Shard, Path]] = []
+        """Unchanged shards and their folders in the previous bundle."""
+        if previous is not None and keys_file is not None:
+            known = _read_keys(keys_file)
+            self.reused = [(s, previous / s.name) for s in self.shards
+                           if known.get(s.name) == s.key and (previous / s.name).is_dir()]
+        reused = {shard.name for shard, _ in self.reused}
+        self.todo = deque(s for s in self.shards if s.name not in reused)
         self.process: subprocess.Popen[bytes] | None = None
         self.output = tempfile.TemporaryFile()
         self.lock = threading.Lock()
@@ -156,8 +160,8 @@ class SearchIndexing:
 
     def _run(self) -> None:
         try:
-            for shard in self.reused:
-                link_tree(self.previous / shard.name, self.bundle / shard.name)  # type: ignore[operator]
+            for shard, folder in self.reused:
+                link_tree(folder, self.bundle / shard.name)
             while self.running is not None:
                 if not self._wait(self.running):
                     return
@@ -170,10 +174,11 @@ class SearchIndexing:
     def _wait(self, shard: Shard) -> bool:
         assert self.process is not None
         try:
-            code = self.process.wait(timeout=600)
+            code = self.process.wait(timeout=SHARD_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            self.cancel()
-            self.failure = ("search index failed: Pagefind ran for over 10 minutes on one shard",
+            self.process.kill()
+            self.process.wait()
+            self.failure = (f"search index failed: Pagefind ran for over {SHARD_TIMEOUT_S:g} s on one shard",
                             "build with --no-search to publish without search")
             return False
         finally:
@@ -186,7 +191,6 @@ class SearchIndexing:
             self.failure = (f"search index failed: {last[0]}", "build with --no-search to publish without search")
             return False
         canonicalise(self.bundle / shard.name)
-        self.indexed.append(shard.name)
         return True
 
     def _write_top(self) -> None:

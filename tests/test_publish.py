@@ -108,6 +108,16 @@ def test_cancel_stops_a_running_indexer(tmp_path: Path, monkeypatch: pytest.Monk
     assert running.process.poll() is not None and running.finish() is False
 
 
+def test_a_stuck_indexer_is_stopped_and_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda site, bundle: [sys.executable, "-c", "import time; time.sleep(60)"])
+    running = search.SearchIndexing(tmp_path)
+    with pytest.raises(BriefingError) as caught:
+        running.finish()
+    assert "over 0.5 s" in caught.value.format() and running.process.poll() is not None
+
+
 def test_the_indexer_dies_with_a_killed_build(tmp_path: Path) -> None:
     """A scheduler that kills a build must not leave Pagefind running on a deleted folder."""
     build = subprocess.Popen([sys.executable, "-c", f"""
