@@ -1,7 +1,7 @@
 """Full-text search with Pagefind, in shards, run over the article pages as soon as they are written.
 
 Pagefind cannot index incrementally (its issue #71): it reads every page again, 2.8 ms each, and
-holds the whole index in memory (3.2 GB at 10,000 articles). So the article pages are split into
+holds the whole index in memory (3.1 GB at 10,000 articles). So the article pages are split into
 shards by a hash of their path, each indexed by its own Pagefind run into `pagefind/shard-NN/`,
 and the search page merges them (Pagefind's `mergeIndex`, made for searching several sites at
 once). A rebuild re-indexes only the shards whose pages changed, and no Pagefind run holds more
