@@ -85,11 +85,11 @@ def plan_shards(site_dir: Path, size: int) -> list[Shard]:
     for page in pages:
         groups[int.from_bytes(hashlib.sha256(page.encode()).digest()[:8], "big") % count].append(page)
     width = len(str(count - 1))
+    made_by = f"{__version__}\0{pagefind_version()}\0{count}\0{INDEXED}"
     shards = []
-    for number, group in enumerate(groups):
-        if not group and (shards or number < count - 1):
-            continue  # an empty shard has no index; a site with no articles keeps one, as Pagefind says
-        digest = hashlib.sha256(f"{__version__}\0{pagefind_version()}\0{count}\0{INDEXED}".encode())
+    # An empty shard gets no index; a site with no article pages keeps one (Pagefind reports it).
+    for number, group in [(n, g) for n, g in enumerate(groups) if g] or [(0, [])]:
+        digest = hashlib.sha256(made_by.encode())
         for page in group:
             stat = (site_dir / page).stat()
             digest.update(f"\0{page}\0{stat.st_ino}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())

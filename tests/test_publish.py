@@ -211,3 +211,23 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
     after = {p.relative_to(project / "site").as_posix(): p.read_bytes() for p in (project / "site").rglob("*")
              if p.is_file()}
     assert after == before
+
+
+def test_shards_cover_every_article_page_once_and_change_key_only_when_a_page_is_written(tmp_path: Path) -> None:
+    assert [search.shard_count(n, 2) for n in (0, 2, 3, 5, 9)] == [1, 1, 2, 4, 8]
+    for n in range(5):
+        page = tmp_path / f"articles/a{n}/index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>{n}</p>")
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics/index.html").write_text("<p>not indexed</p>")
+    shards = search.plan_shards(tmp_path, 2)
+    pages = [p for s in shards for p in s.pages]
+    assert sorted(pages) == [f"articles/a{n}/index.html" for n in range(5)] and len(shards) >= 2
+    assert search.plan_shards(tmp_path, 2) == shards, "the same files, the same shards and keys"
+    rewritten = tmp_path / shards[0].pages[0]
+    rewritten.unlink()
+    rewritten.write_text("<p>new</p>")
+    again = {s.name: s.key for s in search.plan_shards(tmp_path, 2)}
+    assert [s.name for s in shards if again[s.name] != s.key] == [shards[0].name]
+    assert [s.pages for s in search.plan_shards(tmp_path / "empty", 2)] == [()], "no pages: one empty shard"
