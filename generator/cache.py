@@ -246,13 +246,11 @@ class InputHashes:
 
 
 def read_input_hashes(path: Path) -> InputHashes:
+    data = read_state(path)
     try:
-        data = json.loads(path.read_text())
-        if isinstance(data, dict) and data.get("magic") == MAGIC and isinstance(data.get("files"), dict):
-            return InputHashes(data["files"], int(data["taken_ns"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return InputHashes()
+        return InputHashes(dict(data["files"]), int(data["taken_ns"]))
+    except (KeyError, TypeError, ValueError):
+        return InputHashes()
 
 
 def write_input_hashes(path: Path, hashes: InputHashes, taken_ns: int, paths: list[Path]) -> None:
@@ -260,11 +258,23 @@ def write_input_hashes(path: Path, hashes: InputHashes, taken_ns: int, paths: li
     files = {str(p): hashes.files[str(p)] for p in paths if str(p) in hashes.files}
     if not hashes.changed and files.keys() == hashes.files.keys():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, json.dumps({"magic": MAGIC, "taken_ns": taken_ns, "files": files}).encode())
+    write_state(path, {"taken_ns": taken_ns, "files": files})
 
 
 def read_page_keys(path: Path) -> dict[str, Any]:
+    return read_state(path)
+
+
+def write_page_keys(path: Path, site_key: str, pages: dict[str, str], problems: list[list[Any]],
+                    articles: int) -> None:
+    """The site's key, each article page's key, and the build's problems (so a build that
+    finds nothing to do can still report them)."""
+    write_state(path, {"site": site_key, "pages": pages, "problems": problems, "articles": articles})
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """A small JSON file of build state in `.cache/` (page keys, input hashes, search shard keys):
+    empty when it is missing, unreadable or from another version of the cache."""
     try:
         data = json.loads(path.read_text())
         return data if isinstance(data, dict) and data.get("magic") == MAGIC else {}
@@ -272,15 +282,9 @@ def read_page_keys(path: Path) -> dict[str, Any]:
         return {}
 
 
-def write_page_keys(path: Path, site_key: str, pages: dict[str, str], problems: list[list[Any]],
-                    articles: int) -> None:
-    """The site's key, each article page's key, and the build's problems (so a build that
-    finds nothing to do can still report them)."""
+def write_state(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"magic": MAGIC, "site": site_key, "pages": pages, "problems": problems,
-                               "articles": articles}, sort_keys=True))
-    tmp.replace(path)
+    _write_atomically(path, json.dumps({"magic": MAGIC, **data}, sort_keys=True).encode())
 
 
 def tree_fingerprint(folder: Path) -> str:

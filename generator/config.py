@@ -58,6 +58,11 @@ class TopicRule:
     min_score: float = 3.0
 
 
+SEARCH_SHARD_SIZE = 2000
+"""Article pages per search index shard unless `site.search_shard_size` says otherwise: at 10,000
+articles, 8 shards of about 1,250 (generator/search.py)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SiteSettings:
     title: str
@@ -68,7 +73,7 @@ class SiteSettings:
     """Link to `articles/x/` (hosts) or to `articles/x/index.html` (browsing from disk)."""
     page_size: int = 50
     """Points per topic page; longer briefings continue on page/2/, page/3/..."""
-    search_shard_size: int = 2000
+    search_shard_size: int = SEARCH_SHARD_SIZE
     """Most article pages per search index shard (see generator/search.py)."""
 
 
@@ -140,10 +145,10 @@ def _site(r: _Reader, raw: dict[str, Any]) -> SiteSettings:
     if page_size < 1:
         r.fail("site.page_size", f"must be at least 1, got {page_size}")
         page_size = 50
-    shard_size = r.get(data, "search_shard_size", int, 2000, "site.")
+    shard_size = r.get(data, "search_shard_size", int, SEARCH_SHARD_SIZE, "site.")
     if shard_size < 1:
         r.fail("site.search_shard_size", f"must be at least 1, got {shard_size}")
-        shard_size = 2000
+        shard_size = SEARCH_SHARD_SIZE
     base_url = r.get(data, "base_url", str, "/", "site.")
     if not base_url.endswith("/"):
         base_url += "/"

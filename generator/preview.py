@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.article import Article
 from generator.cache import ArticleCache, write_article_cache
-from generator.config import load_config
+from generator.config import SEARCH_SHARD_SIZE, load_config
 from generator.lock import build_lock
 from generator.pipeline import BuildResult, CacheFiles, build, default_cache_dir, read_article
 from generator.render import render_article_pages
@@ -39,12 +39,15 @@ class Preview:
     indexing: SearchIndexing | None = None
     """The search index being made, if one is."""
     index_stopped: bool = False
+    shard_size: int = SEARCH_SHARD_SIZE
+    """`site.search_shard_size`, as the last full build read it."""
 
     def full(self) -> BuildResult:
         """A complete build, as `briefing build` would make it, but keeping the last search index
         (search works meanwhile, on the previous pages) until `index` has made a new one."""
         self.failed, self.index_stopped = True, False
         config = load_config(self.config_path)
+        self.shard_size = config.site.search_shard_size
         with build_lock(self.output_dir, wait=True):
             result = build(config, self.input_dir, self.output_dir, self.templates_dir, search=False,
                            parallel=False, cache=self.cache, carry=(BUNDLE,))
@@ -87,9 +90,8 @@ class Preview:
             live = self.output_dir / BUNDLE
             fresh, stale = live.with_name(".pagefind-next"), live.with_name(".pagefind-old")
             shutil.rmtree(fresh, ignore_errors=True)
-            shard_size = self.last.site.config.site.search_shard_size if self.last and self.last.site else 2000
             keys = CacheFiles(default_cache_dir(self.output_dir), self.output_dir).search
-            self.indexing = SearchIndexing(self.output_dir, fresh, live, shard_size, keys)
+            self.indexing = SearchIndexing(self.output_dir, fresh, live, self.shard_size, keys)
             if self.index_stopped:  # an edit came before there was anything to cancel
                 self.indexing.cancel()
             done = False

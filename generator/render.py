@@ -14,6 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -104,12 +105,10 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
             deque(findings, maxlen=0)  # now, before forking
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
         jobs: list[Job] = [*todo, *_data_files(site, history, findings=False), *plain]
-        for n, page in enumerate(_make_pages(jobs, env, site, shared, workers, meanwhile=findings)):
-            if n == len(todo):
-                yield ARTICLE_PAGES_DONE
-            yield page
-        if len(jobs) == len(todo):
-            yield ARTICLE_PAGES_DONE
+        made = _make_pages(jobs, env, site, shared, workers, meanwhile=findings)
+        yield from islice(made, len(todo))  # results come in order: the article pages first
+        yield ARTICLE_PAGES_DONE
+        yield from made
         shown = list(_findings_pages(site))
         # The data files, biggest first, then the pages.
         yield from _make_pages([*_data_files(site, history, findings=True), *shown], env, site, shared, workers)

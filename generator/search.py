@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
+from generator.cache import read_state, write_state
+from generator.config import SEARCH_SHARD_SIZE
 from generator.problems import BriefingError
 from generator.publish import link_file, link_tree
 from generator.search_index import canonicalise
@@ -112,7 +114,7 @@ class SearchIndexing:
     when `previous` (the last site's bundle) was made are linked from it, not indexed again."""
 
     def __init__(self, site_dir: Path, bundle: Path | None = None, previous: Path | None = None,
-                 shard_size: int = 2000, keys_file: Path | None = None) -> None:
+                 shard_size: int = SEARCH_SHARD_SIZE, keys_file: Path | None = None) -> None:
         self.site_dir = site_dir
         self.bundle = (bundle or site_dir / BUNDLE).resolve()
         """Where the index goes: `site_dir/pagefind`, or a folder to be swapped in later (`serve`)."""
@@ -124,7 +126,7 @@ class SearchIndexing:
         self.reused: list[tuple[Shard, Path]] = []
         """Unchanged shards and their folders in the previous bundle."""
         if previous is not None and keys_file is not None:
-            known = _read_keys(keys_file)
+            known = read_state(keys_file).get("shards", {})
             self.reused = [(s, previous / s.name) for s in self.shards
                            if known.get(s.name) == s.key and (previous / s.name).is_dir()]
         reused = {shard.name for shard, _ in self.reused}
@@ -201,8 +203,7 @@ class SearchIndexing:
                 link_file(first / name, self.bundle / name)
         (self.bundle / "shards.json").write_text(json.dumps({"bundles": [f"{s.name}/" for s in self.shards]}))
         if self.keys_file is not None:
-            self.keys_file.parent.mkdir(parents=True, exist_ok=True)
-            self.keys_file.write_text(json.dumps({s.name: s.key for s in self.shards}, sort_keys=True))
+            write_state(self.keys_file, {"shards": {s.name: s.key for s in self.shards}})
 
     def finish(self) -> bool:
         """Wait for the index, made byte-identical from build to build (generator/search_index.py).
@@ -225,11 +226,3 @@ class SearchIndexing:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait()
-
-
-def _read_keys(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
