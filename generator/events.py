@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -191,13 +191,17 @@ class Timeline:
 
     @property
     def months(self) -> list[tuple[str, str, list[Event]]]:
-        """('2026-03', 'March 2026', events) sections, newest first; events dated only to a year
-        have a section of their own ('2019', '2019, month unknown')."""
-        groups: dict[str, list[Event]] = {}
-        for event in self.events:
-            groups.setdefault(event.date[:7] if event.precision != "year" else event.date[:4], []).append(event)
-        return [(key, f"{key}, month not given" if len(key) == 4 else
-                 f"{MONTH_NAMES[int(key[5:7]) - 1]} {key[:4]}", events) for key, events in groups.items()]
+        return by_month(self.events)
+
+
+def by_month(events: Sequence[Event]) -> list[tuple[str, str, list[Event]]]:
+    """('2026-03', 'March 2026', events) sections, newest first; events dated only to a year
+    have a section of their own ('2019', '2019, month unknown')."""
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        groups.setdefault(event.date[:7] if event.precision != "year" else event.date[:4], []).append(event)
+    return [(key, f"{key}, month not given" if len(key) == 4 else
+             f"{MONTH_NAMES[int(key[5:7]) - 1]} {key[:4]}", events) for key, events in groups.items()]
 
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

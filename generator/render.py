@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -28,12 +28,15 @@ from generator.cache import key_of, long_lived, tree_fingerprint
 from generator.changes import History
 from generator.markup import inline_html, paragraph_html
 from generator.problems import BriefingError
+from generator.discrepancies import Discrepancy
+from generator.events import Timeline, by_month
+from generator.pagination import paginate, url_of_item
 from generator.publish import ARTICLE_PAGES_DONE
+from generator.quotes import Quote
 
 Page = tuple[str, "bytes | Path"]
 MAX_RELATED = 8
 FEED_SIZE = 50
-PAGER_REACH = 2
 
 
 @lru_cache(maxsize=4)
@@ -113,14 +116,29 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         # The data files, biggest first, then the pages.
         yield from _make_pages([*_data_files(site, history, findings=True), *shown], env, site, shared, workers)
         html_paths += [path for path, _, _ in [*plain, *shown] if path.endswith(".html")]
-        yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {
-            "pages": [p.removesuffix("index.html") for p in sorted(html_paths) if p != "404.html"]}, shared)
+        yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
+                                                 if p != "404.html"])
     except TemplateError as exc:
         raise _template_problem(exc, templates_dir) from None
     yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site.config.site.base_url}sitemap.xml\n".encode()
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
             yield f"assets/{asset.relative_to(templates_dir / 'assets').as_posix()}", asset.read_bytes()
+
+
+SITEMAP_LIMIT = 50_000
+"""URLs one sitemap may list (sitemaps.org); a bigger site gets a sitemap index over several."""
+
+
+def _sitemaps(env: Environment, site: Site, shared: dict[str, Any], urls: list[str]) -> Iterator[Page]:
+    limit = SITEMAP_LIMIT
+    if len(urls) <= limit:
+        yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {"pages": urls}, shared)
+        return
+    names = [f"sitemap-{n}.xml" for n in range(1, -(-len(urls) // limit) + 1)]
+    for n, name in enumerate(names):
+        yield name, _render_one(env, site, name, "sitemap.xml", {"pages": urls[n * limit:(n + 1) * limit]}, shared)
+    yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemapindex.xml", {"sitemaps": names}, shared)
 
 
 def _findings(site: Site) -> Iterator[None]:
@@ -276,7 +294,9 @@ def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, in
 
 
 def _corpus_pages(site: Site, history: History) -> Iterator[PageJob]:
-    """The pages that show no findings, with their templates and what they show."""
+    """The pages that show no findings, with their templates and what they show. Every list that
+    grows with the corpus is split into pages of `site.page_size` (see generator/pagination.py)."""
+    size = site.config.site.page_size
     rows = charts.coverage_rows(site.articles, site.config.topics)
     yield "index.html", "index.html", {"articles": site.articles, "topics": site.topics,
                                        "other": site.other_coverage, "changes": history.latest,
@@ -285,10 +305,16 @@ def _corpus_pages(site: Site, history: History) -> Iterator[PageJob]:
     yield "topics/index.html", "topics.html", {"topics": site.topics}
     yield "sources/index.html", "sources.html", {"sources": site.sources, "matrix": _matrix(site)}
     for source in site.sources:
-        yield f"sources/{source.slug}/index.html", "source.html", {"source": source}
-    yield "timeline/index.html", "timeline.html", {"days": _days(site.articles),
-                                                   "undated": [a for a in site.articles if not a.date]}
-    yield "about/index.html", "about.html", {"inputs": site.inputs, "problems": site.problems}
+        for path, articles, pager in paginate(f"sources/{source.slug}/", source.articles, size):
+            yield path, "source.html", {"source": source, "articles": articles, "pager": pager}
+    for path, articles, pager in paginate("timeline/", site.articles, size):
+        yield path, "timeline.html", {"days": _days(articles), "undated": [a for a in articles if not a.date],
+                                      "pager": pager, "count": len(site.articles)}
+    for path, articles, pager in paginate("other/", site.other_coverage, size):
+        yield path, "other.html", {"articles": articles, "pager": pager, "count": len(site.other_coverage)}
+    for path, inputs, pager in paginate("about/", site.inputs, size):
+        yield path, "about.html", {"inputs": inputs, "pager": pager, "count": len(site.inputs),
+                                   "problems": site.problems}
     yield "search/index.html", "search.html", {}
     yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
     yield "404.html", "404.html", {}
@@ -297,21 +323,43 @@ def _corpus_pages(site: Site, history: History) -> Iterator[PageJob]:
 def _findings_pages(site: Site) -> Iterator[PageJob]:
     """The pages that show quotes, events, entities or discrepancies (topic pages show theirs)."""
     size = site.config.site.page_size
+    found = site.findings
+    disagreements = found.discrepancies.discrepancies if found is not None else ()
+    discrepancy_urls = {d.id: url_of_item("discrepancies/", i, size) for i, d in enumerate(disagreements)}
     for topic in site.topics:
-        chunks = [topic.points[i:i + size] for i in range(0, len(topic.points), size)] or [()]
-        for number, points in enumerate(chunks, start=1):
-            base = f"topics/{topic.slug}/"
-            path = base + ("index.html" if number == 1 else f"page/{number}/index.html")
-            yield path, "topic.html", {"topic": topic, "points": points, "pager": _pager(base, number, len(chunks)),
-                                       "first_rank": (number - 1) * size, **_topic_findings(site, topic.slug)}
-    if site.findings is not None:
-        found = site.findings
-        yield "timeline/events/index.html", "events.html", {"timeline": found.timeline}
-        yield "quotes/index.html", "quotes.html", {"quotes": found.quotes.quotes}
-        yield "entities/index.html", "entities.html", {"entities": found.entities}
-        for entity in found.entities.entities:
-            yield f"entities/{entity.slug}/index.html", "entity.html", {"entity": entity}
-        yield "discrepancies/index.html", "discrepancies.html", {"discrepancies": found.discrepancies.discrepancies}
+        for path, points, pager in paginate(f"topics/{topic.slug}/", topic.points, size):
+            yield path, "topic.html", {"topic": topic, "points": points, "pager": pager,
+                                       "first_rank": (pager.number - 1) * size,
+                                       "discrepancy_urls": discrepancy_urls, **_topic_findings(site, topic.slug)}
+    if found is None:
+        return
+    yield from event_pages(found.timeline, size)
+    yield from quote_pages(found.quotes.quotes, size)
+    yield "entities/index.html", "entities.html", {"entities": found.entities}
+    for entity in found.entities.entities:
+        yield f"entities/{entity.slug}/index.html", "entity.html", {"entity": entity}
+    yield from discrepancy_pages(disagreements, size)
+
+
+def quote_pages(quotes: Sequence[Quote], size: int) -> Iterator[PageJob]:
+    attributed = sum(1 for q in quotes if q.speaker)
+    for path, items, pager in paginate("quotes/", quotes, size):
+        yield path, "quotes.html", {"quotes": items, "pager": pager, "count": len(quotes), "attributed": attributed}
+
+
+def discrepancy_pages(disagreements: Sequence[Discrepancy], size: int) -> Iterator[PageJob]:
+    for path, items, pager in paginate("discrepancies/", disagreements, size):
+        yield path, "discrepancies.html", {"discrepancies": items, "pager": pager, "count": len(disagreements)}
+
+
+def event_pages(timeline: Timeline, size: int) -> Iterator[PageJob]:
+    """The timeline of events, `size` events a page in month sections, and the mentions left out
+    (relative dates in undated articles) on pages of their own."""
+    for path, events, pager in paginate("timeline/events/", timeline.events, size):
+        yield path, "events.html", {"months": by_month(events), "pager": pager, "count": len(timeline.events),
+                                    "left_out": len(timeline.left_out)}
+    for path, mentions, pager in paginate("timeline/events/left-out/", timeline.left_out, size):
+        yield path, "left-out.html", {"mentions": mentions, "pager": pager, "count": len(timeline.left_out)}
 
 
 def _article_context(site: Site, article: Article) -> dict[str, Any]:
@@ -340,23 +388,7 @@ def _xml_pages(site: Site, history: History) -> Iterator[PageJob]:
             "feed_path": f"topics/{topic.slug}/feed.xml"}
 
 
-def _pager(base: str, number: int, count: int) -> dict[str, Any]:
-    """Links to the first and last pages and a few around this one, with gaps between: a topic
-    with 400 pages would otherwise repeat 400 links on each of them."""
-    def page(n: int) -> str:
-        return base if n == 1 else f"{base}page/{n}/"
-
-    shown = sorted({1, count, *range(max(1, number - PAGER_REACH), min(count, number + PAGER_REACH) + 1)})
-    pages: list[tuple[int, str] | None] = []
-    for n in shown:
-        if pages and pages[-1] is not None and n > pages[-1][0] + 1:
-            pages.append(None)
-        pages.append((n, page(n)))
-    return {"number": number, "count": count, "previous": page(number - 1) if number > 1 else None,
-            "next": page(number + 1) if number < count else None, "first": page(1), "pages": pages}
-
-
-def _days(articles: tuple[Article, ...]) -> list[tuple[str, list[Article]]]:
+def _days(articles: Iterable[Article]) -> list[tuple[str, list[Article]]]:
     days: dict[str, list[Article]] = {}
     for article in articles:
         if article.date:

@@ -11,6 +11,7 @@ from generator.config import load_config
 from generator.corroborate import corroborate, passages_of
 from generator.discrepancies import discrepancies_json, figures, find_discrepancies
 from generator.pipeline import read_corpus
+from generator.render import discrepancy_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +107,7 @@ def test_discrepancies_page_renders(seeds) -> None:
     from tests.test_quotes import render_page
 
     found = check(*seeds)
-    html = render_page("discrepancies.html", "discrepancies/index.html", {"discrepancies": found}, seeds)
+    path, template, context = next(discrepancy_pages(found, 50))
+    html = render_page(template, path, context, seeds)
     assert "650 to 1,000 kilograms" in html and "as many as 1,000 kilograms" in html
     assert 'href="../articles/001-3a454840917e6663/#p-18"' in html

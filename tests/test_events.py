@@ -13,6 +13,7 @@ from generator.config import load_config
 from generator.corroborate import corroborate, passages_of
 from generator.events import article_events, date_label, events_json, index_events
 from generator.pipeline import read_corpus
+from generator.render import event_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,7 +142,12 @@ def test_events_page_renders_dates_and_left_out_mentions(seeds) -> None:
 
     articles, _ = seeds
     timeline = index_events(articles)
-    html = render_page("events.html", "timeline/events/index.html", {"timeline": timeline}, articles)
+    (path, template, context), left_out = list(event_pages(timeline, 50))
+    html = render_page(template, path, context, articles)
     assert '<time datetime="2026-01-31">31 January 2026</time>' in html
-    assert "January 2019" in html and "Left out: relative dates in undated articles" in html
-    assert 'href="../../articles/004-66bcc8fb033b93b3/#p-1"' in html
+    assert "January 2019" in html and f"{len(timeline.left_out)} relative dates left out" in html
+    path, template, context = left_out
+    assert path == "timeline/events/left-out/index.html"
+    listed = render_page(template, path, context, articles)
+    assert listed.count("<li>“") == len(timeline.left_out) > 0
+    assert 'href="../../../articles/004-66bcc8fb033b93b3/#p-1"' in listed

@@ -12,6 +12,7 @@ from generator.article import Article, Paragraph
 from generator.config import load_config
 from generator.entities import build_gazetteer
 from generator.pipeline import read_corpus
+from generator.render import quote_pages
 from generator.quotes import QuoteMention, article_quotes, index_quotes, quote_spans, quotes_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,10 +178,11 @@ def render_page(template: str, path: str, context: dict, articles) -> str:
 
 def test_quotes_page_links_every_carrier_and_escapes_text(seeds) -> None:
     articles, gazetteer, index = seeds
-    html = render_page("quotes.html", "quotes/index.html", {"quotes": index.quotes}, articles)
+    path, template, context = next(quote_pages(index.quotes, 50))
+    html = render_page(template, path, context, articles)
     assert "14 quotations" in html and "— <strong>State Department</strong>" in html
     assert 'href="../articles/003-7cfe30551297bae2/#p-2"' in html
     hostile = article('"<script>alert(1)</script> is not markup," said Ana <b>Ruiz</b>.', article_id="x")
-    html = render_page("quotes.html", "quotes/index.html",
-                       {"quotes": index_quotes([hostile], gazetteer).quotes}, [hostile])
+    path, template, context = next(quote_pages(index_quotes([hostile], gazetteer).quotes, 50))
+    html = render_page(template, path, context, [hostile])
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -52,6 +52,10 @@ def parse(path: Path) -> Links:
 
 
 def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    assert_links_resolve(site)
+
+
+def assert_links_resolve(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 6
     parsed = {p: parse(p) for p in pages}
