@@ -5,12 +5,15 @@ Downstream tools read these files: keys are stable, values deterministic.
 
 from __future__ import annotations
 
-import orjson
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from generator import discrepancies, entities, events, quotes
 from generator.article import Article, Paragraph
-from generator.assemble import InputReport, Site, corpus_step
+from generator.assemble import InputReport, Site
 from generator.corroborate import Point
 from generator.changes import History
 from generator.problems import Problem, Severity
@@ -18,13 +21,52 @@ from generator.problems import Problem, Severity
 ARTICLE_KEYS = ("id", "source_path", "title", "title_derived", "date", "outlet", "agency", "author",
                 "dateline", "url", "tags", "topics", "paragraphs", "provenance", "warnings")
 
+DataStream = Iterator[bytes]
+"""A data file, piece by piece: at 10,000 articles the files came to 480 MB, and made whole (a tree of
+dicts, then its bytes, then a copy through a worker's pipe) they held the build's peak memory."""
 
-def dumps(value: Any) -> bytes:
-    """Compact, UTF-8, by orjson: the data files are hundreds of megabytes at 10,000 articles, and
-    making them took 7.0 s with the json module, 3.0 s with orjson. Pipe through `python -m json.tool`
-    to read. The builders below are `corpus_step`s (no cycle collection while they run): a data
-    file is a tree of hundreds of thousands of fresh dicts and lists, and holds no cycles."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE)
+
+@dataclass(frozen=True, slots=True)
+class Items:
+    """A JSON array (or, with `keyed`, an object of (key, value) pairs) written one item at a time,
+    its items made only as they are written."""
+
+    items: Iterable[Any]
+    keyed: bool = False
+
+
+def stream(document: dict[str, Any]) -> DataStream:
+    """`document` as orjson writes it (with a final newline), byte for byte, but in pieces: its `Items` values are
+    written item by item, so no more than one item is ever made and encoded at once."""
+    yield from _pieces(document)
+    yield b"\n"
+
+
+def _pieces(value: Any) -> Iterator[bytes]:
+    if isinstance(value, Items):
+        yield b"{" if value.keyed else b"["
+        for i, item in enumerate(value.items):
+            if i:
+                yield b","
+            if value.keyed:
+                yield _encode(item[0]) + b":"
+                item = item[1]
+            yield from _pieces(item)
+        yield b"}" if value.keyed else b"]"
+    elif isinstance(value, dict) and any(isinstance(v, Items) for v in value.values()):
+        yield b"{"
+        for i, (key, item) in enumerate(value.items()):
+            yield (b"," if i else b"") + _encode(key) + b":"
+            yield from _pieces(item)
+        yield b"}"
+    else:
+        yield _encode(value)
+
+
+def _encode(value: Any) -> bytes:
+    """Compact, UTF-8, by orjson (the files took 7.0 s with the json module at 10,000 articles,
+    3.0 s with orjson). Pipe through `python -m json.tool` to read."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def problem_text(problem: Problem) -> str:
@@ -50,9 +92,8 @@ def article_json(article: Article) -> dict[str, Any]:
     return values
 
 
-@corpus_step()
-def articles_json(site: Site) -> bytes:
-    return dumps({"articles": [article_json(a) for a in site.articles]})
+def articles_json(site: Site) -> DataStream:
+    return stream({"articles": Items(article_json(a) for a in site.articles)})
 
 
 def report_entry(report: InputReport) -> dict[str, Any]:
@@ -65,35 +106,33 @@ def report_entry(report: InputReport) -> dict[str, Any]:
     }
 
 
-@corpus_step()
-def report_json(site: Site) -> bytes:
+def report_json(site: Site) -> DataStream:
     skipped = [r for r in site.inputs if r.article is None]
-    return dumps({
+    return stream({
         "summary": {"inputs": len(site.inputs), "articles": len(site.articles),
                     "skipped": len(skipped),
                     "warnings": sum(1 for p in site.problems if p.severity != Severity.NOTE)},
-        "inputs": [report_entry(r) for r in site.inputs],
+        "inputs": Items(report_entry(r) for r in site.inputs),
     })
 
 
-@corpus_step()
-def topics_json(site: Site) -> bytes:
+def topics_json(site: Site) -> DataStream:
     """Each point once, under `points`; topics refer to them by id (a point is often on several
     topics, and repeating it made this file 400 MB at 10,000 articles). Tuples are left as they
     are (json writes them as arrays, byte for byte like lists): no copy per passage row."""
-    topics = []
     used: dict[str, Point] = {}
     for topic in site.topics:
         used.update((point.id, point) for point in topic.points)
-        topics.append({
-            "slug": topic.slug, "title": topic.rule.title, "description": topic.rule.description,
-            "articles": [a.id for a in topic.articles],
-            "passages": [{"article": p.passage.article, "n": p.passage.n, "sentence": p.passage.index,
-                          "score": p.match.score, "evidence": p.match.evidence,
-                          "cluster": p.point} for p in topic.passages],
-            "points": [point.id for point in topic.points],
-        })
-    return dumps({"topics": topics, "points": {pid: point_json(used[pid]) for pid in sorted(used)}})
+    topics = Items({
+        "slug": topic.slug, "title": topic.rule.title, "description": topic.rule.description,
+        "articles": [a.id for a in topic.articles],
+        "passages": Items({"article": p.passage.article, "n": p.passage.n, "sentence": p.passage.index,
+                           "score": p.match.score, "evidence": p.match.evidence,
+                           "cluster": p.point} for p in topic.passages),
+        "points": [point.id for point in topic.points],
+    } for topic in site.topics)
+    return stream({"topics": topics, "points": Items(((pid, point_json(used[pid])) for pid in sorted(used)),
+                                                     keyed=True)})
 
 
 def point_json(point: Point) -> dict[str, Any]:
@@ -104,25 +143,25 @@ def point_json(point: Point) -> dict[str, Any]:
             "passages": [{"article": p.article, "n": p.n, "sentence": p.index} for p in point.passages]}
 
 
-@corpus_step()
-def quotes_json(site: Site) -> bytes:
-    return dumps(quotes.quotes_json(site.findings.quotes))
+def quotes_json(site: Site) -> DataStream:
+    return stream({"quotes": Items(map(quotes.quote_json, site.findings.quotes.quotes))})
 
 
-@corpus_step()
-def events_json(site: Site) -> bytes:
-    return dumps(events.events_json(site.findings.timeline))
+def events_json(site: Site) -> DataStream:
+    timeline = site.findings.timeline
+    return stream({"events": Items(map(events.event_json, timeline.events)),
+                   "left_out": Items(map(events.left_out_json, timeline.left_out))})
 
 
-@corpus_step()
-def entities_json(site: Site) -> bytes:
-    return dumps(entities.entities_json(site.findings.entities))
+def entities_json(site: Site) -> DataStream:
+    index = site.findings.entities
+    return stream({"entities": Items(map(entities.entity_json, index.entities)), "left_out": index.left_out})
 
 
-@corpus_step()
-def discrepancies_json(site: Site) -> bytes:
-    return dumps(discrepancies.discrepancies_json(site.findings.discrepancies))
+def discrepancies_json(site: Site) -> DataStream:
+    return stream({"discrepancies": Items(map(discrepancies.discrepancy_json,
+                                              site.findings.discrepancies.discrepancies))})
 
 
-def changes_json(history: History) -> bytes:
-    return dumps({"builds": [e.as_json() for e in reversed(history.entries)]})
+def changes_json(history: History) -> DataStream:
+    return stream({"builds": Items(e.as_json() for e in reversed(history.entries))})

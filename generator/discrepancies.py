@@ -386,7 +386,11 @@ def _dedupe(items: list[Discrepancy]) -> list[Discrepancy]:
 
 def discrepancies_json(index: DiscrepancyIndex) -> dict[str, Any]:
     """`data/discrepancies.json`: see the README."""
-    return {"discrepancies": [{
+    return {"discrepancies": [discrepancy_json(d) for d in index.discrepancies]}
+
+
+def discrepancy_json(d: Discrepancy) -> dict[str, Any]:
+    return {
         "id": d.id, "kind": d.kind, "subject": d.subject, "scope": d.scope, "point": d.point,
         "topics": list(d.topics),
         "readings": [{
@@ -396,4 +400,4 @@ def discrepancies_json(index: DiscrepancyIndex) -> dict[str, Any]:
             "independent_sources": [{"name": s.name, "via": list(s.via), "articles": list(s.articles)}
                                     for s in r.sources],
         } for r in d.readings],
-    } for d in index.discrepancies]}
+    }

@@ -1004,7 +1004,11 @@ _HOW = attrgetter("how")
 
 def entities_json(index: EntityIndex) -> dict[str, Any]:
     """`data/entities.json`: see the README."""
-    return {"entities": [{
+    return {"entities": [entity_json(e) for e in index.entities], "left_out": index.left_out}
+
+
+def entity_json(e: Entity) -> dict[str, Any]:
+    return {
         "id": e.slug, "name": e.name, "kind": e.kind, "variants": list(e.variants),
         "articles": list(e.articles),
         "independent_sources": [{"name": s.name, "via": list(s.via), "articles": list(s.articles)}
@@ -1012,4 +1016,4 @@ def entities_json(index: EntityIndex) -> dict[str, Any]:
         "evidence": _evidence(e.mentions),
         "mentions": [{"article": m.article, "n": m.n, "sentence": m.index, "as": m.text} for m in e.mentions],
         "see_also": [slug for slug, _ in e.see_also],
-    } for e in index.entities], "left_out": index.left_out}
+    }

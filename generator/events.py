@@ -641,18 +641,23 @@ def _event(group: list[DatedMention], sources: SourceCounter, date_of: dict[str,
 
 def events_json(timeline: Timeline) -> dict[str, Any]:
     """`data/events.json`: see the README."""
+    return {"events": [event_json(e) for e in timeline.events],
+            "left_out": [left_out_json(u) for u in timeline.left_out]}
+
+
+def event_json(e: Event) -> dict[str, Any]:
     return {
-        "events": [{
-            "id": e.id, "date": e.date, "precision": e.precision, "qualifier": e.qualifier, "label": e.label,
-            "text": e.text, "single_source": e.single_source, "topics": list(e.topics),
-            "independent_sources": [{"name": s.name, "via": list(s.via), "articles": list(s.articles)}
-                                    for s in e.sources],
-            "mentions": [{"article": m.article, "n": m.n, "sentence": m.index, "mention": m.mention,
-                          "relative": m.relative, "how": m.how} for m in e.mentions],
-        } for e in timeline.events],
-        "left_out": [{"article": u.article, "n": u.n, "sentence": u.index, "mention": u.mention,
-                      "reason": u.reason} for u in timeline.left_out],
+        "id": e.id, "date": e.date, "precision": e.precision, "qualifier": e.qualifier, "label": e.label,
+        "text": e.text, "single_source": e.single_source, "topics": list(e.topics),
+        "independent_sources": [{"name": s.name, "via": list(s.via), "articles": list(s.articles)}
+                                for s in e.sources],
+        "mentions": [{"article": m.article, "n": m.n, "sentence": m.index, "mention": m.mention,
+                      "relative": m.relative, "how": m.how} for m in e.mentions],
     }
+
+
+def left_out_json(u: UndatedMention) -> dict[str, Any]:
+    return {"article": u.article, "n": u.n, "sentence": u.index, "mention": u.mention, "reason": u.reason}
 
 
 def left_out_notes(timeline: Timeline, by_id: Mapping[str, Article]) -> list[Problem]:

@@ -7,6 +7,7 @@ leaves the previous one exactly as it was.
 
 from __future__ import annotations
 
+import filecmp
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ ARTICLE_PAGES_DONE = "article pages done"
 """What `render` yields between the article pages and the rest: search can start indexing."""
 
 
-def publish(pages: Iterable[tuple[str, bytes | Path] | str], output_dir: Path,
+def publish(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str], output_dir: Path,
             index: Callable[[Path], Background] | None = None, carry: tuple[str, ...] = ()) -> PublishCount:
     """`index` starts the search index over the staging folder once the article pages are in it
     (at ARTICLE_PAGES_DONE); the swap waits for it. `carry`: folders of the previous site kept as
@@ -120,7 +121,7 @@ class PublishCount:
         return self.rendered + self.reused
 
 
-def _write_all(pages: Iterable[tuple[str, bytes | Path] | str], root: Path, previous: Path | None,
+def _write_all(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str], root: Path, previous: Path | None,
                articles_done: Callable[[], None]) -> PublishCount:
     made: set[Path] = set()
     changed: list[str] = []
@@ -140,12 +141,32 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path] | str], root: Path, prev
             continue
         rendered += 1
         old = previous / path if previous else None
-        if old is not None and _same_bytes(old, content):
-            link_file(old, target)  # unchanged: keep the file (and its timestamp) for rsync and browsers
-            continue
-        target.write_bytes(content)
+        if isinstance(content, bytes):
+            if old is not None and _same_bytes(old, content):
+                link_file(old, target)  # unchanged: keep the file (and its timestamp) for rsync and browsers
+                continue
+            target.write_bytes(content)
+        else:
+            _write_pieces(target, content)
+            if old is not None and _same_file(old, target):
+                target.unlink()
+                link_file(old, target)
+                continue
         changed.append(path)
     return PublishCount(rendered, reused, tuple(changed))
+
+
+def _write_pieces(target: Path, pieces: Iterable[bytes]) -> None:
+    with target.open("wb", buffering=1 << 20) as out:
+        for piece in pieces:
+            out.write(piece)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
 
 
 def link_tree(source: Path, target: Path) -> None:

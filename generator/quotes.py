@@ -736,7 +736,11 @@ def _quote(group: list[QuoteMention], sources: SourceCounter, date: dict[str, st
 
 def quotes_json(index: QuoteIndex) -> dict[str, Any]:
     """`data/quotes.json`: see the README."""
-    return {"quotes": [{
+    return {"quotes": [quote_json(q) for q in index.quotes]}
+
+
+def quote_json(q: Quote) -> dict[str, Any]:
+    return {
         "id": q.id, "text": q.text, "speaker": q.speaker,
         "speakers": [{"name": name, "mentions": count} for name, count in q.speakers],
         "single_source": q.single_source,
@@ -746,4 +750,4 @@ def quotes_json(index: QuoteIndex) -> dict[str, Any]:
         "mentions": [{"article": m.article, "n": m.n, "sentence": m.index, "text": m.text,
                       "speaker": m.speaker, "speaker_as": m.speaker_as, "attribution": m.attribution,
                       "how": m.how} for m in q.mentions],
-    } for q in index.quotes]}
+    }

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,7 +34,8 @@ from generator.pagination import paginate, url_of_item
 from generator.publish import ARTICLE_PAGES_DONE
 from generator.quotes import Quote
 
-Page = tuple[str, "bytes | Path"]
+Page = tuple[str, "bytes | Path | Iterator[bytes]"]
+"""(path, its bytes), (path, the unchanged file of the previous build), or (path, its bytes in pieces)."""
 MAX_RELATED = 8
 FEED_SIZE = 50
 
@@ -77,12 +78,14 @@ class PageMemory:
 def render(site: Site, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
            workers: int = 1) -> Iterator[Page | str]:
-    """Yield (path, bytes) per page, or (path, old file) for a page whose inputs did not change.
+    """Yield (path, bytes) per page, (path, old file) for a page whose inputs did not change, or
+    (path, pieces) for a data file written piece by piece.
 
     Pages are streamed so a 100,000-article site is never held in memory at once; `keys`
-    collects each article page's input key for the next build. Article pages come first, then
-    ARTICLE_PAGES_DONE: the search index can start on them while the rest is rendered (the
-    quotes, events, entities and discrepancies the other pages show are computed meanwhile).
+    collects each article page's input key for the next build. ARTICLE_PAGES_DONE follows the
+    last article page: the search index can start on them while the rest is rendered. While
+    the workers render pages, this process computes the quotes, events, entities and
+    discrepancies the later pages show, and writes the data files.
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
@@ -107,14 +110,10 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         if workers > 1 and workers_memory_allows(workers + 1) <= workers:
             deque(findings, maxlen=0)  # now, before forking
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
-        jobs: list[Job] = [*todo, *_data_files(site, history, findings=False), *plain]
-        made = _make_pages(jobs, env, site, shared, workers, meanwhile=findings)
-        yield from islice(made, len(todo))  # results come in order: the article pages first
-        yield ARTICLE_PAGES_DONE
-        yield from made
+        yield from _make_pages([*todo, *plain], env, site, shared, workers, marker_after=len(todo),
+                               meanwhile=chain(findings, _data_files(site, history, findings=False)))
         shown = list(_findings_pages(site))
-        # The data files, biggest first, then the pages.
-        yield from _make_pages([*_data_files(site, history, findings=True), *shown], env, site, shared, workers)
+        yield from _make_pages(shown, env, site, shared, workers, meanwhile=_data_files(site, history, findings=True))
         html_paths += [path for path, _, _ in [*plain, *shown] if path.endswith(".html")]
         yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
                                                  if p != "404.html"])
@@ -149,26 +148,24 @@ def _findings(site: Site) -> Iterator[None]:
             yield None
 
 
-DataFile = tuple[str, Callable[..., bytes], tuple[Any, ...]]
 PageJob = tuple[str, str, dict[str, Any]]
-Job = PageJob | DataFile
-"""A page (path, template, context) or a data file (path, function, arguments)."""
+"""A page to render: (path, template, context)."""
 
 
-def _data_files(site: Site, history: History, findings: bool) -> list[DataFile]:
-    """`data/*.json` made from the findings, or from the rest, each as (path, function, arguments),
-    the slowest to make first."""
+def _data_files(site: Site, history: History, findings: bool) -> Iterator[Page]:
+    """`data/*.json` made from the findings, or from the rest, the biggest first: each is
+    written, piece by piece, as it is yielded."""
     if findings:
-        if site.findings is None:
-            return []
-        return [("data/entities.json", datafiles.entities_json, (site,)),
-                ("data/quotes.json", datafiles.quotes_json, (site,)),
-                ("data/events.json", datafiles.events_json, (site,)),
-                ("data/discrepancies.json", datafiles.discrepancies_json, (site,))]
-    return [("data/topics.json", datafiles.topics_json, (site,)),
-            ("data/articles.json", datafiles.articles_json, (site,)),
-            ("data/report.json", datafiles.report_json, (site,)),
-            ("data/changes.json", datafiles.changes_json, (history,))]
+        if site.findings is not None:
+            yield "data/entities.json", datafiles.entities_json(site)
+            yield "data/quotes.json", datafiles.quotes_json(site)
+            yield "data/events.json", datafiles.events_json(site)
+            yield "data/discrepancies.json", datafiles.discrepancies_json(site)
+        return
+    yield "data/topics.json", datafiles.topics_json(site)
+    yield "data/articles.json", datafiles.articles_json(site)
+    yield "data/report.json", datafiles.report_json(site)
+    yield "data/changes.json", datafiles.changes_json(history)
 
 
 def render_article_pages(site: Site, templates_dir: Path, articles: list[Article]) -> Iterator[Page]:
@@ -190,38 +187,48 @@ _POOL_STATE: tuple[Any, ...] = ()
 CHUNK = 64
 
 
-def _make_pages(jobs: list[Job], env: Environment, site: Site, shared: dict[str, Any], workers: int,
-                meanwhile: Iterable[None] = ()) -> Iterator[Page]:
-    """Pages and data files are independent: make them on every core, while this process works
-    through `meanwhile` (steps that make no page). Results stream back in order. With one core
-    asked for, or no memory for a forked copy, everything is made here, in the same order.
+def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[str, Any], workers: int,
+                meanwhile: Iterable[Page | None] = (), marker_after: int | None = None) -> Iterator[Page | str]:
+    """Pages are independent: render them on every core, while this process works through
+    `meanwhile` (steps that make no page, None, or pages this process makes itself, the data
+    files, yielded as they come). Rendered pages come back in order; ARTICLE_PAGES_DONE follows
+    the first `marker_after` of them. With one core asked for, or no memory for a forked copy,
+    everything is made here.
 
-    The data files are made by the workers too, not by this process: encoding one holds the
-    interpreter lock for seconds, and the pool's own threads here, starved of it, left the
-    workers idle."""
+    A data file is encoded piece by piece, so this process lets go of the interpreter lock
+    often: encoded whole, one held it for seconds, and the pool's threads here, starved of it,
+    left the workers idle."""
     global _POOL_STATE
     _POOL_STATE = (jobs, env, site, shared)
-    chunks: list[range] = []
-    for i, job in enumerate(jobs):  # a data file alone, pages CHUNK at a time
-        if chunks and isinstance(jobs[chunks[-1].start][1], str) and isinstance(job[1], str) \
-                and len(chunks[-1]) < CHUNK:
-            chunks[-1] = range(chunks[-1].start, i + 1)
-        else:
-            chunks.append(range(i, i + 1))
+    chunks = [range(i, min(i + CHUNK, len(jobs))) for i in range(0, len(jobs), CHUNK)]
     workers = workers_memory_allows(workers) if workers > 1 and chunks else 0
+    made = 0
+
+    def rendered(pages: list[tuple[str, bytes]]) -> Iterator[Page | str]:
+        nonlocal made
+        for page in pages:
+            if made == marker_after:
+                yield ARTICLE_PAGES_DONE
+            made += 1
+            yield page
+
     try:
         if workers == 0:
-            deque(meanwhile, maxlen=0)
+            yield from (page for page in meanwhile if page is not None)
             for chunk in chunks:
-                yield from _render_chunk(chunk)
-            return
-        with long_lived(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results: deque[Future[list[tuple[str, bytes]]]] = deque(pool.submit(_render_chunk, c) for c in chunks)
-            for _ in meanwhile:
-                while results and results[0].done():
-                    yield from results.popleft().result()
-            while results:
-                yield from results.popleft().result()
+                yield from rendered(_render_chunk(chunk))
+        else:
+            with long_lived(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                results: deque[Future[list[tuple[str, bytes]]]] = deque(pool.submit(_render_chunk, c) for c in chunks)
+                for page in meanwhile:
+                    if page is not None:
+                        yield page
+                    while results and results[0].done():
+                        yield from rendered(results.popleft().result())
+                while results:
+                    yield from rendered(results.popleft().result())
+        if made == marker_after:
+            yield ARTICLE_PAGES_DONE
     except BrokenProcessPool:
         raise BriefingError("a worker process rendering pages died (the system may have run out of memory)",
                             "render", hint="free some memory and build again") from None
@@ -258,10 +265,8 @@ def _meminfo(path: str, field: str) -> int | None:
 
 def _render_chunk(chunk: range) -> list[tuple[str, bytes]]:
     jobs, env, site, shared = _POOL_STATE
-    out = []
-    for path, how, what in (jobs[i] for i in chunk):
-        out.append((path, _render_one(env, site, path, how, what, shared) if isinstance(how, str) else how(*what)))
-    return out
+    return [(path, _render_one(env, site, path, template, context, shared))
+            for path, template, context in (jobs[i] for i in chunk)]
 
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:

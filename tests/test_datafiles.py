@@ -1,0 +1,50 @@
+"""data/*.json are written piece by piece, byte for byte as the whole document would encode."""
+
+from pathlib import Path
+
+import orjson
+
+from generator.datafiles import Items, stream
+from generator.publish import publish
+
+
+def whole(document: object) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE)
+
+
+def test_a_streamed_document_has_the_bytes_of_the_whole_one() -> None:
+    rows = [{"id": "a", "n": 1, "text": "“quoted” <b>", "tags": ("x", "y")}, {"id": "b", "n": 2, "text": None}]
+    streamed = stream({"rows": Items(iter(rows)), "empty": Items(iter([])), "count": 2,
+                       "by_id": Items(((r["id"], {"nested": Items(iter([r["n"], [r["n"]]]))}) for r in rows),
+                                      keyed=True),
+                       "none": Items(iter([]), keyed=True)})
+    assert b"".join(streamed) == whole({"rows": rows, "empty": [], "count": 2,
+                                        "by_id": {r["id"]: {"nested": [r["n"], [r["n"]]]} for r in rows},
+                                        "none": {}})
+
+
+def test_items_are_made_only_as_they_are_written() -> None:
+    made: list[int] = []
+
+    def rows():
+        for n in range(1000):
+            made.append(n)
+            yield {"n": n}
+
+    pieces = stream({"rows": Items(rows())})
+    for _ in range(4):  # '{"rows":', '[', the first row, ','
+        next(pieces)
+    assert len(made) == 1
+
+
+def test_a_streamed_file_with_the_previous_builds_bytes_keeps_its_file(tmp_path: Path) -> None:
+    def site(rows: list[int]):
+        yield "data/rows.json", stream({"rows": Items(iter(rows))})
+        yield "data/fixed.json", stream({"rows": Items(iter([1, 2]))})
+
+    publish(site([1, 2, 3]), tmp_path / "site")
+    before = {name: (tmp_path / "site/data" / name).stat().st_ino for name in ("rows.json", "fixed.json")}
+    count = publish(site([1, 2, 4]), tmp_path / "site")
+    assert (tmp_path / "site/data/rows.json").read_bytes() == b'{"rows":[1,2,4]}\n'
+    assert count.changed == ("data/rows.json",)
+    assert (tmp_path / "site/data/fixed.json").stat().st_ino == before["fixed.json"], "unchanged: the same file"
