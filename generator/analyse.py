@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from generator.article import Article, Sentence, TopicMatch
 from generator.config import Config, TopicRule
-from generator.sentences import content_words, split_sentences
+from generator.sentences import split_sentences, word_key
 from generator.terms import TermMatcher, tokens
 
 REPEAT_BONUS = 0.5
@@ -157,7 +157,7 @@ def _with_findings(article: Article, config: Config) -> Article:
 
 def _sentences(text: str) -> tuple[Sentence, ...]:
     """Each sentence with its content words: what corroboration compares."""
-    return tuple(Sentence(i, sentence, content_words(sentence))
+    return tuple(Sentence(i, sentence, word_key(sentence))
                  for i, (_, sentence) in enumerate(split_sentences(text), start=1))
 
 

@@ -44,7 +44,10 @@ class Sentence:
 
     index: int
     text: str
-    words: frozenset[str]
+    words: str
+    """Its content words (`sentences.word_key`), sorted, one space between: a frozenset per
+    sentence was 40% of an analysed article's memory, and every article stays in memory for the
+    whole build."""
 
 
 @pickled_as_tuple

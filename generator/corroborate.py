@@ -11,6 +11,7 @@ There is no all-pairs comparison anywhere.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from operator import attrgetter
 from typing import Any
 
 from generator.article import Article, Paragraph, Sentence
-from generator.sentences import content_words, split_sentences
+from generator.sentences import split_sentences, word_key
 
 MIN_WORDS = 5
 """Shorter sentences ('He declined to comment.') carry no checkable fact."""
@@ -40,7 +41,8 @@ class Passage:
     index: int
     """Sentence number within the paragraph, from 1."""
     text: str
-    words: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    words: str = field(default="", compare=False, repr=False)
+    """Its content words, sorted, one space between (see `Sentence.words`)."""
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -81,7 +83,7 @@ def passages_of(article: Article) -> list[Passage]:
 
 
 def _split(paragraph: Paragraph) -> tuple[Sentence, ...]:
-    return tuple(Sentence(i, text, content_words(text))
+    return tuple(Sentence(i, text, word_key(text))
                  for i, (_, text) in enumerate(split_sentences(paragraph.text), start=1))
 
 
@@ -90,9 +92,9 @@ def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage
     by_id = {a.id: a for a in articles}
     date_of = {a.id: a.date or "9999" for a in articles}
     passages = [p for a in articles for p in sentences[a.id]]
-    words = [p.words for p in passages]
-    first = _first_copies(words)
-    weight = _idf(words, first)
+    first = _first_copies([p.words for p in passages])
+    words = _bags(passages, first)
+    weight = _idf(words, first, len(passages))
     parent = list(range(len(passages)))
     nodes = _collapse_duplicates(words, first, parent)
     neighbours: dict[int, list[int]] = defaultdict(list)
@@ -121,27 +123,33 @@ def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage
 
 
 def _leader(i: int, near: list[int], leader: dict[int, int], rank: dict[int, int],
-            words: list[frozenset[str]], weight: dict[str, float], totals: dict[int, float]) -> int:
+            words: dict[int, tuple[str, ...]], weight: dict[str, float], totals: dict[int, float]) -> int:
     """The earliest-ranked leader among the neighbours' leaders that passage i resembles, or i."""
     earlier = sorted({leader[j] for j in near if j in leader}, key=rank.__getitem__)
     return next((lead for lead in earlier
                  if _similar(words[i], words[lead], weight, min(totals[i], totals[lead]))), i)
 
 
-def _first_copies(words: list[frozenset[str]]) -> list[int]:
+def _first_copies(keys: list[str]) -> list[int]:
     """For each passage, the first passage with the same words (itself if none came before).
     Most passages are wire copies, and comparing two equal bags is what costs: done once here,
     for both the word weights and the collapsing of copies."""
-    first: dict[frozenset[str], int] = {}
-    return [first.setdefault(bag, i) for i, bag in enumerate(words)]
+    first: dict[str, int] = {}
+    return [first.setdefault(key, i) for i, key in enumerate(keys)]
 
 
-def _collapse_duplicates(words: list[frozenset[str]], first: list[int], parent: list[int]) -> list[int]:
+def _bags(passages: list[Passage], first: list[int]) -> dict[int, tuple[str, ...]]:
+    """The words of each distinct passage (the first of its copies), made for this step only, each
+    word one shared string."""
+    return {i: tuple(map(sys.intern, passages[i].words.split())) for i, known in enumerate(first) if known == i}
+
+
+def _collapse_duplicates(words: dict[int, tuple[str, ...]], first: list[int], parent: list[int]) -> list[int]:
     """Sentences with the same words (wire copies, repeated quotes) are one node from the start:
     grouping them costs one dict, and the pairwise step then sees each text once."""
     nodes = []
     for i, known in enumerate(first):
-        if len(words[i]) < MIN_WORDS:
+        if len(words[known]) < MIN_WORDS:
             continue
         if known == i:
             nodes.append(i)
@@ -150,17 +158,17 @@ def _collapse_duplicates(words: list[frozenset[str]], first: list[int], parent: 
     return nodes
 
 
-def _idf(words: list[frozenset[str]], first: list[int]) -> dict[str, float]:
+def _idf(words: dict[int, tuple[str, ...]], first: list[int], passages: int) -> dict[str, float]:
     """Each distinct bag is counted once, times its copies."""
     counts: dict[str, int] = defaultdict(int)
     for i, copies in Counter(first).items():
         for word in words[i]:
             counts[word] += copies
-    total = len(words) + 1
+    total = passages + 1
     return {w: math.log(total / c) for w, c in counts.items()}
 
 
-def _candidates(passages: list[Passage], words: list[frozenset[str]], weight: dict[str, float],
+def _candidates(passages: list[Passage], words: dict[int, tuple[str, ...]], weight: dict[str, float],
                 nodes: list[int]) -> set[tuple[int, int]]:
     """Pairs from different articles that share one of each other's rarest words; a word shared
     by more than MAX_POSTINGS passages is too common to say two passages report one fact.
@@ -186,11 +194,11 @@ def _candidates(passages: list[Passage], words: list[frozenset[str]], weight: di
     return pairs
 
 
-def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float], smaller: float) -> bool:
-    shared = a & b
+def _similar(a: tuple[str, ...], b: tuple[str, ...], weight: dict[str, float], smaller: float) -> bool:
+    shared = set(a).intersection(b)
     if len(shared) < MIN_SHARED:
         return False
-    return sum(weight[w] for w in shared) >= SIMILARITY * smaller
+    return sum(weight[w] for w in a if w in shared) >= SIMILARITY * smaller
 
 
 def _find(parent: list[int], i: int) -> int:

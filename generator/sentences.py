@@ -73,6 +73,13 @@ SYNONYMS = {
 
 
 @lru_cache(maxsize=8192)
+def word_key(sentence: str) -> str:
+    """`content_words` as one string, sorted: equal for sentences with the same words, and
+    small enough to keep for every sentence of the corpus."""
+    return " ".join(sorted(content_words(sentence)))
+
+
+@lru_cache(maxsize=8192)
 def content_words(sentence: str) -> frozenset[str]:
     """Cached: the same sentence recurs in every copy of a wire story, and the corpus-wide
     stages ask again for sentences the analyse stage has read."""
