@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -26,33 +27,31 @@ DataStream = Iterator[bytes]
 dicts, then its bytes, then a copy through a worker's pipe) they held the build's peak memory."""
 
 
+GROUP = 256
+"""Items encoded together, by one call to orjson: a call per item cost more than the encoding."""
+
+
 @dataclass(frozen=True, slots=True)
 class Items:
-    """A JSON array (or, with `keyed`, an object of (key, value) pairs) written one item at a time,
-    its items made only as they are written."""
+    """A JSON array (or, with `keyed`, an object of (key, value) pairs) written GROUP items at a
+    time, its items made only as they are written."""
 
     items: Iterable[Any]
     keyed: bool = False
+    nested: bool = False
+    """Its items hold `Items` of their own (each written piece by piece)."""
 
 
 def stream(document: dict[str, Any]) -> DataStream:
-    """`document` as orjson writes it (with a final newline), byte for byte, but in pieces: its `Items` values are
-    written item by item, so no more than one item is ever made and encoded at once."""
+    """`document` as orjson writes it (with a final newline), byte for byte, but in pieces: its
+    `Items` values are written a group at a time, so no more than a group is ever held at once."""
     yield from _pieces(document)
     yield b"\n"
 
 
 def _pieces(value: Any) -> Iterator[bytes]:
     if isinstance(value, Items):
-        yield b"{" if value.keyed else b"["
-        for i, item in enumerate(value.items):
-            if i:
-                yield b","
-            if value.keyed:
-                yield _encode(item[0]) + b":"
-                item = item[1]
-            yield from _pieces(item)
-        yield b"}" if value.keyed else b"]"
+        yield from (_nested if value.nested else _batched)(value)
     elif isinstance(value, dict) and any(isinstance(v, Items) for v in value.values()):
         yield b"{"
         for i, (key, item) in enumerate(value.items()):
@@ -61,6 +60,27 @@ def _pieces(value: Any) -> Iterator[bytes]:
         yield b"}"
     else:
         yield _encode(value)
+
+
+def _batched(items: Items) -> Iterator[bytes]:
+    yield b"{" if items.keyed else b"["
+    source, first = iter(items.items), True
+    while group := list(islice(source, GROUP)):
+        yield (b"" if first else b",") + _encode(dict(group) if items.keyed else group)[1:-1]
+        first = False
+    yield b"}" if items.keyed else b"]"
+
+
+def _nested(items: Items) -> Iterator[bytes]:
+    yield b"{" if items.keyed else b"["
+    for i, item in enumerate(items.items):
+        if i:
+            yield b","
+        if items.keyed:
+            yield _encode(item[0]) + b":"
+            item = item[1]
+        yield from _pieces(item)
+    yield b"}" if items.keyed else b"]"
 
 
 def _encode(value: Any) -> bytes:
@@ -123,14 +143,14 @@ def topics_json(site: Site) -> DataStream:
     used: dict[str, Point] = {}
     for topic in site.topics:
         used.update((point.id, point) for point in topic.points)
-    topics = Items({
+    topics = Items(({
         "slug": topic.slug, "title": topic.rule.title, "description": topic.rule.description,
         "articles": [a.id for a in topic.articles],
         "passages": Items({"article": p.passage.article, "n": p.passage.n, "sentence": p.passage.index,
                            "score": p.match.score, "evidence": p.match.evidence,
                            "cluster": p.point} for p in topic.passages),
         "points": [point.id for point in topic.points],
-    } for topic in site.topics)
+    } for topic in site.topics), nested=True)
     return stream({"topics": topics, "points": Items(((pid, point_json(used[pid])) for pid in sorted(used)),
                                                      keyed=True)})
 

@@ -14,7 +14,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,7 +84,7 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     collects each article page's input key for the next build. ARTICLE_PAGES_DONE follows the
     last article page: the search index can start on them while the rest is rendered. While
     the workers render pages, this process computes the quotes, events, entities and
-    discrepancies the later pages show, and writes the data files.
+    discrepancies the later pages show, then writes the data files.
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
@@ -110,10 +109,11 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         if workers > 1 and workers_memory_allows(workers + 1) <= workers:
             deque(findings, maxlen=0)  # now, before forking
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
-        yield from _make_pages([*todo, *plain], env, site, shared, workers, marker_after=len(todo),
-                               meanwhile=chain(findings, _data_files(site, history, findings=False)))
+        yield from _make_pages([*todo, *plain], env, site, shared, workers, marker_after=len(todo), meanwhile=findings)
+        # The data files here while the workers render the findings' pages: after one edit, few
+        # article pages are left to render, and the findings alone keep this process as busy.
         shown = list(_findings_pages(site))
-        yield from _make_pages(shown, env, site, shared, workers, meanwhile=_data_files(site, history, findings=True))
+        yield from _make_pages(shown, env, site, shared, workers, meanwhile=_data_files(site, history))
         html_paths += [path for path, _, _ in [*plain, *shown] if path.endswith(".html")]
         yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
                                                  if p != "404.html"])
@@ -152,18 +152,16 @@ PageJob = tuple[str, str, dict[str, Any]]
 """A page to render: (path, template, context)."""
 
 
-def _data_files(site: Site, history: History, findings: bool) -> Iterator[Page]:
-    """`data/*.json` made from the findings, or from the rest, the biggest first: each is
-    written, piece by piece, as it is yielded."""
-    if findings:
-        if site.findings is not None:
-            yield "data/entities.json", datafiles.entities_json(site)
-            yield "data/quotes.json", datafiles.quotes_json(site)
-            yield "data/events.json", datafiles.events_json(site)
-            yield "data/discrepancies.json", datafiles.discrepancies_json(site)
-        return
+def _data_files(site: Site, history: History) -> Iterator[Page]:
+    """`data/*.json`, the biggest first, each written piece by piece as it is yielded."""
     yield "data/topics.json", datafiles.topics_json(site)
+    if site.findings is not None:
+        yield "data/entities.json", datafiles.entities_json(site)
     yield "data/articles.json", datafiles.articles_json(site)
+    if site.findings is not None:
+        yield "data/quotes.json", datafiles.quotes_json(site)
+        yield "data/events.json", datafiles.events_json(site)
+        yield "data/discrepancies.json", datafiles.discrepancies_json(site)
     yield "data/report.json", datafiles.report_json(site)
     yield "data/changes.json", datafiles.changes_json(history)
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import orjson
 
-from generator.datafiles import Items, stream
+from generator.datafiles import GROUP, Items, stream
 from generator.publish import publish
 
 
@@ -16,10 +16,12 @@ def test_a_streamed_document_has_the_bytes_of_the_whole_one() -> None:
     rows = [{"id": "a", "n": 1, "text": "“quoted” <b>", "tags": ("x", "y")}, {"id": "b", "n": 2, "text": None}]
     streamed = stream({"rows": Items(iter(rows)), "empty": Items(iter([])), "count": 2,
                        "by_id": Items(((r["id"], {"nested": Items(iter([r["n"], [r["n"]]]))}) for r in rows),
-                                      keyed=True),
+                                      keyed=True, nested=True),
+                       "big": Items(iter(range(300_000))), "keyed": Items(((str(n), n) for n in range(3)), keyed=True),
                        "none": Items(iter([]), keyed=True)})
     assert b"".join(streamed) == whole({"rows": rows, "empty": [], "count": 2,
                                         "by_id": {r["id"]: {"nested": [r["n"], [r["n"]]]} for r in rows},
+                                        "big": list(range(300_000)), "keyed": {str(n): n for n in range(3)},
                                         "none": {}})
 
 
@@ -31,10 +33,21 @@ def test_items_are_made_only_as_they_are_written() -> None:
             made.append(n)
             yield {"n": n}
 
-    pieces = stream({"rows": Items(rows())})
-    for _ in range(4):  # '{"rows":', '[', the first row, ','
+    pieces = stream({"rows": Items(rows(), nested=True)})
+    for _ in range(4):  # '{', '"rows":', '[', the first row
         next(pieces)
     assert len(made) == 1
+    batched = stream({"rows": Items(({"text": "x"} for _ in made_while(made, 5 * GROUP)))})
+    made.clear()
+    for _ in range(4):  # '{', '"rows":', '[', the first group
+        next(batched)
+    assert len(made) == GROUP, "one group of items, not every item at once"
+
+
+def made_while(made: list[int], count: int):
+    for n in range(count):
+        made.append(n)
+        yield n
 
 
 def test_a_streamed_file_with_the_previous_builds_bytes_keeps_its_file(tmp_path: Path) -> None:
