@@ -25,11 +25,11 @@ from generator.article import FIELDS, Article
 from generator.assemble import Site
 from generator.cache import key_of, long_lived, tree_fingerprint
 from generator.changes import History
-from generator.markup import inline_html, paragraph_html
-from generator.problems import BriefingError
 from generator.discrepancies import Discrepancy
 from generator.events import Timeline, by_month
+from generator.markup import inline_html, paragraph_html
 from generator.pagination import paginate, url_of_item
+from generator.problems import BriefingError
 from generator.publish import ARTICLE_PAGES_DONE
 from generator.quotes import Quote
 
