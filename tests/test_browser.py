@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 WIDE, NARROW = 1280, 390
 SEARCH_WORD, SEARCH_ARTICLE = "rapprochement", "001-3a454840917e6663"
 PAGE_TYPES = ("home", "topics", "topic", "topic-page-2", "article", "sources", "source", "timeline", "events",
-              "quotes", "entities", "entity", "discrepancies", "about",
+              "left-out", "other", "quotes", "entities", "entity", "discrepancies", "about",
               "search", "changes", "404", "evil-article", "evil-front-matter")
 
 

@@ -91,6 +91,8 @@ def page_types(site: Path) -> dict[str, str]:
         "source": first("sources", "ap"),
         "timeline": "timeline/",
         "events": "timeline/events/",
+        "left-out": "timeline/events/left-out/",
+        "other": "other/",
         "quotes": "quotes/",
         "entities": "entities/",
         "entity": first("entities", "delcy-rodriguez"),
