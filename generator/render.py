@@ -22,14 +22,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
-from generator.assemble import Site
+from generator.assemble import InputReport, Site
 from generator.cache import key_of, long_lived, tree_fingerprint
 from generator.changes import History
 from generator.discrepancies import Discrepancy
 from generator.events import Timeline, by_month
 from generator.markup import inline_html, paragraph_html
 from generator.pagination import paginate, url_of_item
-from generator.problems import BriefingError
+from generator.problems import BriefingError, Severity
 from generator.publish import ARTICLE_PAGES_DONE
 from generator.quotes import Quote
 
@@ -315,12 +315,25 @@ def _corpus_pages(site: Site, history: History) -> Iterator[PageJob]:
                                       "pager": pager, "count": len(site.articles)}
     for path, articles, pager in paginate("other/", site.other_coverage, size):
         yield path, "other.html", {"articles": articles, "pager": pager, "count": len(site.other_coverage)}
-    for path, inputs, pager in paginate("about/", site.inputs, size):
-        yield path, "about.html", {"inputs": inputs, "pager": pager, "count": len(site.inputs),
-                                   "problems": site.problems}
+    inputs = _problems_first(site.inputs)
+    skipped = sum(1 for r in inputs if r.article is None)
+    warned = sum(1 for r in inputs if r.article is not None and _has_warnings(r))
+    for path, listed, pager in paginate("about/", inputs, size):
+        yield path, "about.html", {"inputs": listed, "pager": pager, "count": len(inputs), "skipped": skipped,
+                                   "warned": warned}
     yield "search/index.html", "search.html", {}
     yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
     yield "404.html", "404.html", {}
+
+
+def _problems_first(inputs: Sequence[InputReport]) -> list[InputReport]:
+    """Skipped files, then files with warnings, then the rest, each in path order: what a reader
+    of the build report looks for is on its first pages, not scattered over hundreds."""
+    return sorted(inputs, key=lambda r: 0 if r.article is None else 1 if _has_warnings(r) else 2)
+
+
+def _has_warnings(report: InputReport) -> bool:
+    return any(w.severity != Severity.NOTE for w in report.warnings)
 
 
 def _findings_pages(site: Site) -> Iterator[PageJob]:
