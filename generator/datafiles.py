@@ -6,7 +6,6 @@ Downstream tools read these files: keys are stable, values deterministic.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -31,15 +30,18 @@ GROUP = 256
 """Items encoded together, by one call to orjson: a call per item cost more than the encoding."""
 
 
-@dataclass(frozen=True, slots=True)
 class Items:
-    """A JSON array (or, with `keyed`, an object of (key, value) pairs) written GROUP items at a
-    time, its items made only as they are written."""
+    """A JSON array (or, with `keyed`, an object of (key, value) pairs: string keys, each once)
+    written GROUP items at a time, its items made only as they are written. `nested`: its items
+    hold `Items` of their own, as direct values of a dict (each written piece by piece).
 
-    items: Iterable[Any]
-    keyed: bool = False
-    nested: bool = False
-    """Its items hold `Items` of their own (each written piece by piece)."""
+    Not a dataclass: orjson would encode one as an object. Left anywhere `stream` does not write
+    it piece by piece, it makes orjson fail instead of writing the wrong JSON."""
+
+    __slots__ = ("items", "keyed", "nested")
+
+    def __init__(self, items: Iterable[Any], keyed: bool = False, nested: bool = False) -> None:
+        self.items, self.keyed, self.nested = items, keyed, nested
 
 
 def stream(document: dict[str, Any]) -> DataStream:
@@ -55,7 +57,7 @@ def _pieces(value: Any) -> Iterator[bytes]:
     elif isinstance(value, dict) and any(isinstance(v, Items) for v in value.values()):
         yield b"{"
         for i, (key, item) in enumerate(value.items()):
-            yield (b"," if i else b"") + _encode(key) + b":"
+            yield (b"," if i else b"") + _key(key) + b":"
             yield from _pieces(item)
         yield b"}"
     else:
@@ -77,10 +79,16 @@ def _nested(items: Items) -> Iterator[bytes]:
         if i:
             yield b","
         if items.keyed:
-            yield _encode(item[0]) + b":"
+            yield _key(item[0]) + b":"
             item = item[1]
         yield from _pieces(item)
     yield b"}" if items.keyed else b"]"
+
+
+def _key(key: Any) -> bytes:
+    if not isinstance(key, str):
+        raise TypeError(f"data file keys are strings, not {type(key).__name__}: {key!r}")
+    return _encode(key)
 
 
 def _encode(value: Any) -> bytes:

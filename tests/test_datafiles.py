@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import orjson
+import pytest
 
 from generator.datafiles import GROUP, Items, stream
 from generator.publish import publish
@@ -61,3 +62,10 @@ def test_a_streamed_file_with_the_previous_builds_bytes_keeps_its_file(tmp_path:
     assert (tmp_path / "site/data/rows.json").read_bytes() == b'{"rows":[1,2,4]}\n'
     assert count.changed == ("data/rows.json",)
     assert (tmp_path / "site/data/fixed.json").stat().st_ino == before["fixed.json"], "unchanged: the same file"
+
+
+def test_items_where_they_cannot_be_streamed_fail_loudly_rather_than_write_wrong_json() -> None:
+    for document in ({"a": {"b": Items(iter([1]))}}, {"rows": Items(iter([{"inner": Items(iter([1]))}]))},
+                     {1: Items(iter([1]))}):
+        with pytest.raises(TypeError):
+            b"".join(stream(document))
