@@ -29,6 +29,12 @@ class ChangeSet:
     articles: int
     stamp: str | None = None
 
+    @property
+    def longest(self) -> int:
+        """The longest of its three lists: pages name up to `page_size` of each, and say so when
+        one is longer (a first build adds every article)."""
+        return max(len(self.added), len(self.changed), len(self.removed))
+
     def as_json(self) -> dict[str, object]:
         return {"build": self.build, "state": self.state, "added": list(self.added),
                 "changed": list(self.changed), "removed": list(self.removed),

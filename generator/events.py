@@ -189,10 +189,6 @@ class Timeline:
     left_out: tuple[UndatedMention, ...]
     by_topic: dict[str, tuple[Event, ...]]
 
-    @property
-    def months(self) -> list[tuple[str, str, list[Event]]]:
-        return by_month(self.events)
-
 
 def by_month(events: Sequence[Event]) -> list[tuple[str, str, list[Event]]]:
     """('2026-03', 'March 2026', events) sections, newest first; events dated only to a year

@@ -28,7 +28,7 @@ from generator.changes import History
 from generator.discrepancies import Discrepancy
 from generator.events import Timeline, by_month
 from generator.markup import inline_html, paragraph_html
-from generator.pagination import paginate, url_of_item
+from generator.pagination import page_count, paginate, url_of_item
 from generator.problems import BriefingError, Severity
 from generator.publish import ARTICLE_PAGES_DONE
 from generator.quotes import Quote
@@ -134,7 +134,7 @@ def _sitemaps(env: Environment, site: Site, shared: dict[str, Any], urls: list[s
     if len(urls) <= limit:
         yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemap.xml", {"pages": urls}, shared)
         return
-    names = [f"sitemap-{n}.xml" for n in range(1, -(-len(urls) // limit) + 1)]
+    names = [f"sitemap-{n}.xml" for n in range(1, page_count(len(urls), limit) + 1)]
     for n, name in enumerate(names):
         yield name, _render_one(env, site, name, "sitemap.xml", {"pages": urls[n * limit:(n + 1) * limit]}, shared)
     yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemapindex.xml", {"sitemaps": names}, shared)
