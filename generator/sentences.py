@@ -10,8 +10,9 @@ ABBREVIATIONS = {
     "sgt", "capt", "inc", "corp", "co", "ltd", "no", "vs", "e.g", "i.e", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "jr", "sr", "prof", "dept", "approx",
 }
-_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Þ])")
-"""The end of a sentence, from its final mark (which stays in the sentence: see `_split`).
+_BOUNDARY = re.compile(r"([.!?][\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9À-Þ])")
+"""The end of a sentence, from its final mark; the mark and the quotes or brackets that close
+after it stay in the sentence (`He said “it will work.”`), the spaces after them are dropped.
 Starting with the mark rather than a look-behind lets the regex engine skip to the marks."""
 _WORD = re.compile(r"[a-zà-ÿ0-9]+(?:[-'’][a-zà-ÿ0-9]+)*")
 STOPWORDS = frozenset("""
@@ -39,7 +40,7 @@ def _split(text: str) -> tuple[tuple[int, str], ...]:
     out = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        end = match.start() + 1  # after the full stop
+        end = match.end(1)  # after the mark and its closing quotes
         before = text[start: end].rstrip("\"”’')]").rsplit(None, 1)  # [..., last word]
         last = before[-1].rstrip(".!?").lower() if before else ""
         if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):

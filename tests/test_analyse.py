@@ -1,9 +1,13 @@
-"""The topic engine: evidence-based, threshold-guarded, readable rules from configuration."""
+"""The analyse stage: sentences, and the topic engine (evidence-based, threshold-guarded, readable
+rules from configuration)."""
 
 from dataclasses import replace
 
+import pytest
+
 from generator.analyse import analyse
 from generator.config import Config, TopicRule
+from generator.sentences import split_sentences
 from tests.conftest import normalise_text
 
 
@@ -57,3 +61,16 @@ def test_article_topics_follow_from_paragraphs(config: Config) -> None:
     article = analyse(normalise_text("T\n\nCrude exports by PDVSA rose to 900,000 barrels a day.\n\n"
                                      "The embassy reopened and diplomats returned to Caracas.", config), config)
     assert article.topics == ("oil", "diplomacy")
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("He said “it will work.” Officials said talks would go on.",
+     ["He said “it will work.”", "Officials said talks would go on."]),
+    ('He said "it will work." Then he left.', ['He said "it will work."', "Then he left."]),
+    ("It rose (by 4%.) Then it fell.", ["It rose (by 4%.)", "Then it fell."]),
+    ("The U.S. Army left. Then Mr. Smith came.", ["The U.S. Army left.", "Then Mr. Smith came."]),
+])
+def test_a_sentence_keeps_the_quotes_and_brackets_that_close_it(text: str, sentences: list[str]) -> None:
+    split = split_sentences(text)
+    assert [s for _, s in split] == sentences
+    assert all(text[start:start + len(s)] == s for start, s in split)  # offsets point at the text
