@@ -16,7 +16,7 @@ from generator.cache import many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
-from generator.entities import EntityIndex, EntityMention, Gazetteer, index_entities
+from generator.entities import EntityIndex, EntityMention, Gazetteer, entity_inputs, index_entities
 from generator.events import ArticleEvents, Timeline, index_events
 from generator.findings import extract, gazetteer_for
 from generator.load import Unreadable
@@ -81,6 +81,11 @@ class Findings:
     def entities(self) -> EntityIndex:
         return index_entities(self.articles, self.gazetteer, {k: v[0] for k, v in self.per_article.items()},
                               self.sentences)
+
+    @cached_property
+    def entity_inputs(self) -> str:
+        """A digest of what `entities` is made from (see `entities.entity_inputs`)."""
+        return entity_inputs(self.articles, {k: v[0] for k, v in self.per_article.items()}, self.sentences)
 
     @cached_property
     @corpus_step()

@@ -20,6 +20,7 @@ the mentions of the whole corpus by name key (one dict: linear).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -30,9 +31,10 @@ from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any
 
+import orjson
 from slugify import slugify
 
-from generator.article import Article
+from generator.article import FIELDS, Article
 from generator.corroborate import Passage, SourceCounter, SourceGroup
 from generator.ordering import descending
 from generator.records import pickled_as_tuple
@@ -891,6 +893,23 @@ def index_entities(articles: Iterable[Article], gazetteer: Gazetteer,
     out.sort(key=lambda e: (KINDS.index(e.kind), -len(e.articles), -len(e.passages), keys[e.name]))
     return EntityIndex(tuple(out), left_out)
 
+
+
+def entity_inputs(articles: Iterable[Article], mentions: Mapping[str, tuple[EntityMention, ...]],
+                  sentences: Mapping[str, list[Passage]]) -> str:
+    """A digest of everything `index_entities` reads, so that a build can tell the index (and
+    the pages made from it) unchanged without making it again: after an edit that touches no
+    name, about a tenth of a rebuild at 10,000 articles. Per article, in corpus order: its id and
+    fields (the order of passages, the sources and the links come from them), its mentions, and
+    the text of the sentences they are in. orjson, not pickle: pickle's bytes depend on which
+    equal strings happen to be one object."""
+    digest = hashlib.blake2b(digest_size=16)
+    for article in articles:
+        found = mentions.get(article.id, ())
+        at = {(m.n, m.index) for m in found}
+        texts = [p.text for p in sentences.get(article.id, ()) if (p.n, p.index) in at]
+        digest.update(orjson.dumps((article.id, [getattr(article, f) for f in FIELDS], found, texts)))
+    return digest.hexdigest()
 
 _NAME = attrgetter("name")
 _TEXT = attrgetter("text")

@@ -73,6 +73,12 @@ class PageMemory:
     site_dir: Path
     keys: dict[str, str]
 
+    def unchanged(self, key: str) -> list[str] | None:
+        """The files the previous build made under `key`, when they are all still there: a group
+        of pages made from one index shares one key, the digest of what the index is made from."""
+        paths = sorted(path for path, k in self.keys.items() if k == key)
+        return paths if paths and all((self.site_dir / path).is_file() for path in paths) else None
+
 
 def render(site: Site, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
@@ -103,18 +109,29 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
                 yield path, old
             else:
                 todo.append((path, "article.html", context))
+        # The entity index, its pages and entities.json, kept whole from the previous build when
+        # what the index is made from is unchanged (an edit that touches no name).
+        entities_key = _entities_key(site, templates_key)
+        kept = memory.unchanged(entities_key) if memory and entities_key else None
         # While the workers render article pages and the pages that show no findings, this process
         # computes the findings, if there is memory for it: what it writes meanwhile is copied once more.
-        findings = _findings(site)
+        findings = _findings(site, entities=kept is None)
         if workers > 1 and workers_memory_allows(workers + 1) <= workers:
             deque(findings, maxlen=0)  # now, before forking
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
         yield from _make_pages([*todo, *plain], env, site, shared, workers, marker_after=len(todo), meanwhile=findings)
         # The data files here while the workers render the findings' pages: after one edit, few
         # article pages are left to render, and the findings alone keep this process as busy.
-        shown = list(_findings_pages(site))
-        yield from _make_pages(shown, env, site, shared, workers, meanwhile=_data_files(site, history))
-        html_paths += [path for path, _, _ in [*plain, *shown] if path.endswith(".html")]
+        for path in kept or ():
+            keys[path] = entities_key
+            yield path, memory.site_dir / path
+        shown = list(_findings_pages(site, entities=kept is None))
+        data = _data_files(site, history, entities=kept is None)
+        if entities_key and not kept:
+            keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
+            keys["data/entities.json"] = entities_key
+        yield from _make_pages(shown, env, site, shared, workers, meanwhile=data)
+        html_paths += [path for path in [*(kept or ()), *(p for p, _, _ in [*plain, *shown])] if path.endswith(".html")]
         yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
                                                  if p != "404.html"])
     except TemplateError as exc:
@@ -140,22 +157,35 @@ def _sitemaps(env: Environment, site: Site, shared: dict[str, Any], urls: list[s
     yield "sitemap.xml", _render_one(env, site, "sitemap.xml", "sitemapindex.xml", {"sitemaps": names}, shared)
 
 
-def _findings(site: Site) -> Iterator[None]:
+ENTITY_PAGES = "entities/"
+
+
+def _entities_key(site: Site, templates_key: str) -> str | None:
+    """What the entity pages and entities.json are made from: the index's inputs, the templates,
+    the configuration and the source pages they link to."""
+    if site.findings is None:
+        return None
+    return key_of("entities", templates_key, site.config.fingerprint, sorted(site.source_of.items()),
+                  site.findings.entity_inputs)
+
+
+def _findings(site: Site, entities: bool = True) -> Iterator[None]:
     """Quotes, events, entities and discrepancies, one index per step (see `_make_pages`)."""
     if site.findings is not None:
         for name in ("entities", "quotes", "timeline", "discrepancies"):
-            getattr(site.findings, name)
-            yield None
+            if name != "entities" or entities:
+                getattr(site.findings, name)
+                yield None
 
 
 PageJob = tuple[str, str, dict[str, Any]]
 """A page to render: (path, template, context)."""
 
 
-def _data_files(site: Site, history: History) -> Iterator[Page]:
+def _data_files(site: Site, history: History, entities: bool = True) -> Iterator[Page]:
     """`data/*.json`, the biggest first, each written piece by piece as it is yielded."""
     yield "data/topics.json", datafiles.topics_json(site)
-    if site.findings is not None:
+    if site.findings is not None and entities:
         yield "data/entities.json", datafiles.entities_json(site)
     yield "data/articles.json", datafiles.articles_json(site)
     if site.findings is not None:
@@ -336,8 +366,9 @@ def _has_warnings(report: InputReport) -> bool:
     return any(w.severity != Severity.NOTE for w in report.warnings)
 
 
-def _findings_pages(site: Site) -> Iterator[PageJob]:
-    """The pages that show quotes, events, entities or discrepancies (topic pages show theirs)."""
+def _findings_pages(site: Site, entities: bool = True) -> Iterator[PageJob]:
+    """The pages that show quotes, events, entities or discrepancies (topic pages show theirs);
+    without the entity pages when the previous build's are kept."""
     size = site.config.site.page_size
     found = site.findings
     disagreements = found.discrepancies.discrepancies if found is not None else ()
@@ -351,9 +382,10 @@ def _findings_pages(site: Site) -> Iterator[PageJob]:
         return
     yield from event_pages(found.timeline, size)
     yield from quote_pages(found.quotes.quotes, size)
-    yield "entities/index.html", "entities.html", {"entities": found.entities}
-    for entity in found.entities.entities:
-        yield f"entities/{entity.slug}/index.html", "entity.html", {"entity": entity}
+    if entities:
+        yield f"{ENTITY_PAGES}index.html", "entities.html", {"entities": found.entities}
+        for entity in found.entities.entities:
+            yield f"{ENTITY_PAGES}{entity.slug}/index.html", "entity.html", {"entity": entity}
     yield from discrepancy_pages(disagreements, size)
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache, pipeline
+from generator import assemble, cache, pipeline
 from generator.config import load_config
+from generator.entities import index_entities
 from generator.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +134,34 @@ def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path) ->
     unstable = {"changes/index.html", "changes/feed.xml", "data/changes.json", "index.html"}
     assert {k: v for k, v in digest_tree(fresh).items() if k not in unstable} == \
         {k: v for k, v in after.items() if k not in unstable}
+
+
+def test_an_edit_that_touches_no_name_keeps_the_entity_pages(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "briefing.yml")
+    site, seed = project / "site", project / "seeds/004_66bcc8fb033b93b3.txt"
+    build(config, project / "seeds", site, project / "templates", search=False)
+    entity_files = {k: v for k, v in digest_tree(site).items() if k.startswith("entities/") or k == "data/entities.json"}
+    made = []
+    monkeypatch.setattr(assemble, "index_entities", lambda *a, **k: made.append(1) or index_entities(*a, **k))
+
+    # A sentence that names no one. (A paragraph added at the end would not do: the hashtag line,
+    # read as the article's tags while it is last, would become body text.)
+    seed.write_text(seed.read_text().replace("Observers are cautious but hopeful", "Observers are wary but hopeful"))
+    result = build(config, project / "seeds", site, project / "templates", search=False)
+    assert result.changes and result.changes.changed == ("004-66bcc8fb033b93b3",)
+    assert made == [] and result.pages.reused >= len(entity_files)
+    assert {k: v for k, v in digest_tree(site).items() if k in entity_files} == entity_files
+    assert "wary but hopeful" in (site / "articles/004-66bcc8fb033b93b3/index.html").read_text()
+
+    seed.write_text(seed.read_text().replace("Observers are wary", "Senator Hermione Quarrington and observers are wary"))
+    build(config, project / "seeds", site, project / "templates", search=False)
+    assert made == [1]
+    assert "Quarrington" in (site / "entities/hermione-quarrington/index.html").read_text()
+    assert "hermione-quarrington" in (site / "data/entities.json").read_text()
+    fresh = project / "fresh"
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
+    kept = {k: v for k, v in digest_tree(site).items() if k.startswith("entities/") or k.startswith("data/e")}
+    assert kept == {k: v for k, v in digest_tree(fresh).items() if k.startswith("entities/") or k.startswith("data/e")}
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x04\x95garbage"])
