@@ -103,7 +103,7 @@ class Article:
     """Front matter keys we do not use, kept as given."""
     content_hash: str = ""
     findings: Any = field(default=None, compare=False, repr=False)
-    """(id, (entities, quotes, events)) from the analyse stage; see generator/findings.py."""
+    """(id, (entities, quotes, events), entity digest) from the analyse stage; see generator/findings.py."""
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -6,19 +6,21 @@ pairs (ids are grouped with a dict, ordering is one sort).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from generator.article import FIELDS, Article
 from generator.cache import many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
-from generator.entities import EntityIndex, EntityMention, Gazetteer, entity_inputs, index_entities
+from generator.entities import EntityIndex, EntityMention, Gazetteer, index_entities
 from generator.events import ArticleEvents, Timeline, index_events
-from generator.findings import extract, gazetteer_for
+from generator.findings import gazetteer_for, with_findings
 from generator.load import Unreadable
 from generator.problems import Problem, Severity
 from generator.quotes import QuoteIndex, QuoteMention, index_quotes
@@ -70,11 +72,13 @@ class Findings:
     @corpus_step()
     def per_article(self) -> dict[str, tuple[tuple[EntityMention, ...], tuple[QuoteMention, ...], ArticleEvents]]:
         """Pure per-article extraction, one article at a time (its sentence splits are shared)."""
-        out = {}
-        for article in self.articles:
-            done = article.findings
-            out[article.id] = done[1] if done and done[0] == article.id else extract(article, self.gazetteer)
-        return out
+        return {article.id: self._done(article)[1] for article in self.articles}
+
+    def _done(self, article: Article) -> tuple[str, tuple[Any, Any, Any], bytes]:
+        """What the analyse stage extracted, or, for an article whose id assemble changed, the same
+        made now."""
+        done = article.findings
+        return done if done and done[0] == article.id else with_findings(article, self.config)
 
     @cached_property
     @corpus_step()
@@ -84,8 +88,11 @@ class Findings:
 
     @cached_property
     def entity_inputs(self) -> str:
-        """A digest of what `entities` is made from (see `entities.entity_inputs`)."""
-        return entity_inputs(self.articles, {k: v[0] for k, v in self.per_article.items()}, self.sentences)
+        """A digest of what `entities` is made from (see `entities.entity_digest`)."""
+        digest = hashlib.blake2b(digest_size=16)
+        for article in self.articles:
+            digest.update(self._done(article)[2])
+        return digest.hexdigest()
 
     @cached_property
     @corpus_step()
