@@ -1,0 +1,30 @@
+"""Records through pickle (pool workers, the article cache): back equal, of their class, still frozen."""
+
+import pickle
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import pytest
+
+from generator.cache import pack_bytes, unpack
+from generator.config import Config
+from generator.entities import EntityMention
+from generator.pipeline import read_article
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_record_comes_back_equal_and_still_frozen() -> None:
+    mention = EntityMention("a-1", 3, 2, 10, 17, "Caracas", "Caracas", "place", 'after "in"')
+    back = pickle.loads(pickle.dumps(mention, pickle.HIGHEST_PROTOCOL))
+    assert back == mention and type(back) is EntityMention
+    with pytest.raises(FrozenInstanceError):
+        back.n = 4  # type: ignore[misc]
+
+
+def test_an_analysed_article_comes_back_from_a_cache_pack_as_it_went_in(config: Config) -> None:
+    seeds = ROOT / "seeds"
+    articles = {p.name: read_article(p, seeds, config) for p in sorted(seeds.iterdir()) if p.is_file()}
+    back = unpack(pack_bytes(articles, config.fingerprint))
+    assert back == articles  # every field, records included
+    assert [a.findings for a in back.values()] == [a.findings for a in articles.values()]  # not compared by ==
