@@ -15,6 +15,7 @@ import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -292,6 +293,19 @@ def tree_fingerprint(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def source_fingerprint() -> str:
+    """Hash of the generator's own code: a page kept because its inputs are unchanged must also
+    have been made by the same code (a checkout or an upgrade without a new version number).
+    The article cache is not keyed by it: analysing 10,000 articles again after every edit of
+    the code would cost a minute; analysis changes bump MAGIC instead."""
+    digest = hashlib.sha256()
+    folder = Path(__file__).parent
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

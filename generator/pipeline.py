@@ -32,6 +32,7 @@ from generator.cache import (
     read_article_cache,
     read_input_hashes,
     read_page_keys,
+    source_fingerprint,
     tree_fingerprint,
     write_article_cache,
     write_input_hashes,
@@ -156,8 +157,8 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     hashes, hashing_from = read_input_hashes(state.inputs), time.time_ns()
     keyed = input_keys(input_dir, config, hashes)
     write_input_hashes(state.inputs, hashes, hashing_from, [p for p, _ in keyed])
-    site_key = key_of(__version__, config.fingerprint, tree_fingerprint(templates_dir), search,
-                      sorted(f"{p.name}:{k}" for p, k in keyed))
+    site_key = key_of(__version__, source_fingerprint(), config.fingerprint, tree_fingerprint(templates_dir),
+                      search, sorted(f"{p.name}:{k}" for p, k in keyed))
     remembered = read_page_keys(state.pages)
     if remembered.get("site") == site_key and (output_dir / "data/articles.json").is_file():
         # Nothing changed: not even the article cache needs reading (10 s of unpickling at 10,000).

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
 from generator.assemble import InputReport, Site
-from generator.cache import key_of, long_lived, tree_fingerprint
+from generator.cache import key_of, long_lived, source_fingerprint, tree_fingerprint
 from generator.changes import History
 from generator.discrepancies import Discrepancy
 from generator.events import Timeline, by_month
@@ -161,12 +161,12 @@ ENTITY_PAGES = "entities/"
 
 
 def _entities_key(site: Site, templates_key: str) -> str | None:
-    """What the entity pages and entities.json are made from: the index's inputs, the templates,
-    the configuration and the source pages they link to."""
+    """What the entity pages and entities.json are made from: the index's inputs, the code, the
+    templates, the configuration and the source pages they link to."""
     if site.findings is None:
         return None
-    return key_of("entities", templates_key, site.config.fingerprint, sorted(site.source_of.items()),
-                  site.findings.entity_inputs)
+    return key_of("entities", templates_key, source_fingerprint(), site.config.fingerprint,
+                  sorted(site.source_of.items()), site.findings.entity_inputs)
 
 
 def _findings(site: Site, entities: bool = True) -> Iterator[None]:
@@ -299,13 +299,13 @@ def _render_chunk(chunk: range) -> list[tuple[str, bytes]]:
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:
     """Everything an article page shows: the article itself, its related articles' names,
-    its sources' page slugs, the templates and the configuration."""
+    its sources' page slugs, the code, the templates and the configuration."""
     article: Article = context["article"]
     by_id = shared["articles_by_id"]
     related = [(i, n, by_id[i].title, by_id[i].outlet, by_id[i].agency) for i, n in context["related"]]
     sources = [shared["source_of"].get(name) for name in (article.outlet, article.agency)]
-    return key_of(templates_key, site.config.fingerprint, article.source_path, article.content_hash,
-                  article.id, related, sources)
+    return key_of(templates_key, source_fingerprint(), site.config.fingerprint, article.source_path,
+                  article.content_hash, article.id, related, sources)
 
 
 def _template_problem(exc: TemplateError, templates_dir: Path) -> BriefingError:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import assemble, cache, pipeline
+from generator import assemble, cache, pipeline, render
 from generator.config import load_config
 from generator.entities import index_entities
 from generator.pipeline import build
@@ -162,6 +162,19 @@ def test_an_edit_that_touches_no_name_keeps_the_entity_pages(project: Path, monk
     build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
     kept = {k: v for k, v in digest_tree(site).items() if k.startswith("entities/") or k.startswith("data/e")}
     assert kept == {k: v for k, v in digest_tree(fresh).items() if k.startswith("entities/") or k.startswith("data/e")}
+
+
+def test_new_code_renders_again_what_unchanged_inputs_would_keep(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout or upgrade without a new version number must not keep pages made by other code."""
+    config = load_config(project / "briefing.yml")
+    build(config, project / "seeds", project / "site", project / "templates", search=False)
+    made = []
+    monkeypatch.setattr(assemble, "index_entities", lambda *a, **k: made.append(1) or index_entities(*a, **k))
+    monkeypatch.setattr(pipeline, "source_fingerprint", lambda: "other code")
+    monkeypatch.setattr(render, "source_fingerprint", lambda: "other code")
+    result = build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert made == [1]  # the entity index made again, not kept
+    assert result.pages.reused == 0 and result.pages.rendered > 30
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x04\x95garbage"])
