@@ -305,6 +305,8 @@ def source_fingerprint() -> str:
     digest = hashlib.sha256()
     folder = Path(__file__).parent
     for path in sorted(folder.glob("*.py")):
+        if path.name.startswith(".") or not path.is_file():
+            continue  # an editor's lock file (.#render.py) is a dangling link
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

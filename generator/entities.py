@@ -897,7 +897,6 @@ def index_entities(articles: Iterable[Article], gazetteer: Gazetteer,
     return EntityIndex(tuple(out), left_out)
 
 
-
 def entity_digest(article: Article, mentions: tuple[EntityMention, ...]) -> bytes:
     """Everything `index_entities` reads of one article, as a digest: its id and fields (the order
     of passages, the sources and the links come from them), its mentions and the text of the
