@@ -140,7 +140,7 @@ def analyse(article: Article, config: Config) -> Article:
 
 def _paragraph_tokens(text: str) -> list[str]:
     """`tokens(text)`, put together from its sentences' tokens: no word spans two sentences (what
-    lies between them is spaces and closing quotes), and sentences recur in every copy of a story."""
+    lies between them is spaces), and sentences recur in every copy of a story."""
     return list(chain.from_iterable(_sentence_tokens(sentence) for _, sentence in split_sentences(text)))
 
 

@@ -63,6 +63,7 @@ class Findings:
     def __init__(self, articles: tuple[Article, ...], config: Config, points: tuple[Point, ...],
                  sentences: dict[str, list[Passage]]) -> None:
         self.articles, self.config, self.points, self.sentences = articles, config, points, sentences
+        self._renamed: dict[str, tuple[str, tuple[Any, Any, Any], bytes]] = {}
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -76,9 +77,13 @@ class Findings:
 
     def _done(self, article: Article) -> tuple[str, tuple[Any, Any, Any], bytes]:
         """What the analyse stage extracted, or, for an article whose id assemble changed, the same
-        made now."""
+        made now (once: both `per_article` and `entity_inputs` ask)."""
         done = article.findings
-        return done if done and done[0] == article.id else with_findings(article, self.config)
+        if done and done[0] == article.id:
+            return done
+        if article.id not in self._renamed:
+            self._renamed[article.id] = with_findings(article, self.config)
+        return self._renamed[article.id]
 
     @cached_property
     @corpus_step()

@@ -458,7 +458,7 @@ def _tokens(text: str, spans: list[tuple[int, int]], shouted_ok: frozenset[str] 
 def _sentence_tokens(sentence: str) -> tuple[tuple[int, int, str, bool, bool, bool, str, bool], ...]:
     """(start, end, text, name-like, ends a run, starts a sentence, folded, SHOUTED) of each token of
     a sentence, found on its folded text. Read sentence by sentence, a paragraph gives the same
-    tokens and starts: none spans two sentences (between them are only spaces and closing quotes),
+    tokens and starts: none spans two sentences (between them are only spaces),
     and the look-behinds see a space before a sentence where they now see its beginning, which
     they treat alike. Cached: sentences recur in every copy of a wire story."""
     folded = fold(sentence)
