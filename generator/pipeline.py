@@ -180,7 +180,8 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         pages = render(site, templates_dir, history, memory, keys, workers)
         index = partial(SearchIndexing, previous=output_dir / BUNDLE, shard_size=config.site.search_shard_size,
                         keys_file=state.search) if search else None
-        written = publish(pages, output_dir, index, carry)
+        # The keys describe the site on disk: gone before it is replaced, written once it is.
+        written = publish(pages, output_dir, index, carry, before_swap=partial(state.pages.unlink, missing_ok=True))
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)
         new = history.latest if history.latest is not previous.latest else None

@@ -29,11 +29,13 @@ ARTICLE_PAGES_DONE = "article pages done"
 
 
 def publish(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str], output_dir: Path,
-            index: Callable[[Path], Background] | None = None, carry: tuple[str, ...] = ()) -> PublishCount:
+            index: Callable[[Path], Background] | None = None, carry: tuple[str, ...] = (),
+            before_swap: Callable[[], None] | None = None) -> PublishCount:
     """`index` starts the search index over the staging folder once the article pages are in it
     (at ARTICLE_PAGES_DONE); the swap waits for it. `carry`: folders of the previous site kept as
     they are when this build does not make them (`serve` keeps the last search index live until
-    its refresh is ready)."""
+    its refresh is ready). `before_swap`: what must not outlive the site it describes if the build
+    dies between the swap and the end (the page keys)."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(output_dir)
@@ -53,6 +55,8 @@ def publish(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str], o
             running.finish()
         for folder in carry:
             link_tree(output_dir / folder, staging / folder)
+        if before_swap is not None:
+            before_swap()
         if output_dir.exists():
             output_dir.rename(old)
         staging.rename(output_dir)

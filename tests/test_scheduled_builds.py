@@ -136,6 +136,32 @@ def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path) ->
         {k: v for k, v in after.items() if k not in unstable}
 
 
+def test_a_build_that_dies_after_the_swap_leaves_no_keys_that_would_keep_its_pages(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page keys say which pages of the site on disk a rebuild may keep. A build killed between
+    the swap and writing its keys left the previous build's keys beside its own pages: an edit undone
+    next would then match the old keys and keep the edited page (or skip the build altogether)."""
+    config = load_config(project / "briefing.yml")
+    site, seed = project / "site", project / "seeds/004_66bcc8fb033b93b3.txt"
+    original = seed.read_text()
+    build(config, project / "seeds", site, project / "templates", search=False)
+    seed.write_text(original.replace("pivotal moment", "decisive moment"))
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt  # what a kill between the two steps leaves
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "write_page_keys", killed)
+        with pytest.raises(KeyboardInterrupt):
+            build(config, project / "seeds", site, project / "templates", search=False)
+    assert "decisive moment" in (site / "articles/004-66bcc8fb033b93b3/index.html").read_text(), "swapped in"
+    seed.write_text(original)
+    build(config, project / "seeds", site, project / "templates", search=False)
+    page = (site / "articles/004-66bcc8fb033b93b3/index.html").read_text()
+    assert "pivotal moment" in page and "decisive moment" not in page
+    assert "decisive moment" not in (site / "data/articles.json").read_text()
+
+
 def test_an_edit_that_touches_no_name_keeps_the_entity_pages(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(project / "briefing.yml")
     site, seed = project / "site", project / "seeds/004_66bcc8fb033b93b3.txt"
