@@ -273,6 +273,15 @@ def write_page_keys(path: Path, site_key: str, pages: dict[str, str], problems: 
     write_state(path, {"site": site_key, "pages": pages, "problems": problems, "articles": articles})
 
 
+def forget_pages(path: Path, pages: list[str]) -> None:
+    """Pages written into the live site outside a build (`serve`'s quick pass) no longer are what
+    their keys say: drop their keys, and the site's (a build must not find 'nothing changed')."""
+    state = read_page_keys(path)
+    if state:
+        kept = {page: key for page, key in state.get("pages", {}).items() if page not in pages}
+        write_page_keys(path, "", kept, state.get("problems", []), state.get("articles", 0))
+
+
 def read_state(path: Path) -> dict[str, Any]:
     """A small JSON file of build state in `.cache/` (page keys, input hashes, search shard keys):
     empty when it is missing, unreadable or from another version of the cache."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.article import Article
-from generator.cache import ArticleCache, write_article_cache
+from generator.cache import ArticleCache, forget_pages, write_article_cache
 from generator.config import SEARCH_SHARD_SIZE, load_config
 from generator.lock import build_lock
 from generator.pipeline import BuildResult, CacheFiles, build, default_cache_dir, read_article
@@ -73,7 +73,10 @@ class Preview:
             if old is not None and old.id == article.id:  # type: ignore[union-attr]
                 fresh.append(article)
         written = []
-        for path, html in render_article_pages(site, self.templates_dir, fresh):
+        pages = list(render_article_pages(site, self.templates_dir, fresh))
+        if pages:  # stopped before the full build, serve must not leave keys that claim the old pages
+            forget_pages(CacheFiles(default_cache_dir(self.output_dir), self.output_dir).pages, [p for p, _ in pages])
+        for path, html in pages:
             target = self.output_dir / path
             temporary = target.with_name(f".{target.name}.quick")
             temporary.write_bytes(html)

@@ -30,6 +30,22 @@ def test_quick_pass_puts_an_edited_article_live_and_the_full_build_agrees(projec
     assert not list((project / "site").rglob(".*.quick"))
 
 
+def test_an_edit_put_live_and_undone_after_serve_stopped_is_undone_by_the_next_build(project: Path) -> None:
+    """The quick pass writes pages the page keys do not describe; a build must not keep them."""
+    from generator.config import load_config
+    from generator.pipeline import build
+
+    preview = preview_of(project)
+    seed = project / SEED
+    original = seed.read_text()
+    seed.write_text(original.replace("are restoring diplomatic ties", "are restoring full diplomatic ties"))
+    assert preview.quick({seed}) == (PAGE,)  # and serve is stopped before its full build
+    seed.write_text(original)
+    build(load_config(project / "briefing.yml"), project / "seeds", project / "site", project / "templates",
+          search=False)
+    assert b"restoring full diplomatic ties" not in (project / "site" / PAGE).read_bytes()
+
+
 def test_quick_pass_leaves_new_files_configuration_and_templates_to_the_full_build(project: Path) -> None:
     preview = preview_of(project)
     new = project / "seeds/new-article.txt"
