@@ -203,6 +203,20 @@ def test_new_code_renders_again_what_unchanged_inputs_would_keep(project: Path, 
     assert result.pages.reused == 0 and result.pages.rendered > 30
 
 
+def test_an_upgraded_library_keys_analysed_articles_and_pages_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new dateparser may read a date differently, a new Jinja escape differently: neither the
+    cached analysis nor the kept pages of the old one may be used."""
+    assert "jinja2=" in cache.library_versions() and "jinja2=none" not in cache.library_versions()
+    before_article, before_code = cache.article_key("a.txt", "hash", "config"), cache.source_fingerprint()
+    monkeypatch.setattr(cache, "library_versions", lambda: "jinja2=99.0")
+    cache.source_fingerprint.cache_clear()
+    try:
+        assert cache.article_key("a.txt", "hash", "config") != before_article
+        assert cache.source_fingerprint() != before_code
+    finally:
+        cache.source_fingerprint.cache_clear()
+
+
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x04\x95garbage"])
 def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: bytes,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
