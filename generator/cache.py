@@ -342,8 +342,8 @@ def source_fingerprint() -> str:
     """Hash of the generator's own code and its libraries' versions: a page kept because its inputs
     are unchanged must also have been made by the same code (a checkout or an upgrade without a new
     version number, or an upgraded library).
-    The article cache is not keyed by it: analysing 10,000 articles again after every edit of
-    the code would cost a minute; analysis changes bump MAGIC instead."""
+    The article cache is keyed by the library versions but not by the code: analysing 10,000
+    articles again after every edit of the code would cost a minute; analysis changes bump MAGIC."""
     digest = hashlib.sha256(library_versions().encode())
     folder = Path(__file__).parent
     for path in sorted(folder.glob("*.py")):
