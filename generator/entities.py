@@ -37,7 +37,7 @@ from slugify import slugify
 from generator.article import FIELDS, Article
 from generator.corroborate import Passage, SourceCounter, SourceGroup, passages_of
 from generator.ordering import descending
-from generator.records import pickled_as_tuple
+from generator.records import pickled_as_tuple, shared_string
 from generator.sentences import STOPWORDS, split_sentences
 
 KINDS = ("person", "organisation", "place")
@@ -798,8 +798,8 @@ def _resolve(article: Article, candidates: list[tuple[_Candidate, list[tuple[int
                 persons_by_last[form.split()[-1].lower()].add(name)
         if kind is not None:
             kind_of.setdefault(name, kind)
-        out.append(EntityMention(article.id, c.n, _sentence_index(spans, c.start), c.start, c.end, c.text,
-                                 name, kind, how))
+        out.append(EntityMention(article.id, c.n, _sentence_index(spans, c.start), c.start, c.end,
+                                 shared_string(c.text), shared_string(name), kind, shared_string(how)))
     return out
 
 

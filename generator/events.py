@@ -30,7 +30,7 @@ from generator.corroborate import Point, SourceCounter, SourceGroup, paragraph_t
 from generator.entities import sentence_spans
 from generator.ordering import descending
 from generator.problems import Problem, Severity
-from generator.records import pickled_as_tuple
+from generator.records import pickled_as_tuple, shared_string
 from generator.sentences import content_words
 
 PRECISIONS = ("day", "week", "month", "year")
@@ -269,9 +269,9 @@ def article_events(article: Article) -> ArticleEvents:
                 if (item.date, item.precision) in seen:
                     continue
                 seen.add((item.date, item.precision))
-                mentions.append(DatedMention(article.id, paragraph.n, index, sentence.strip(), item.date,
-                                             item.precision, item.mention, item.relative, item.how,
-                                             item.qualifier))
+                mentions.append(DatedMention(article.id, paragraph.n, index, shared_string(sentence.strip()),
+                                             shared_string(item.date), item.precision, shared_string(item.mention),
+                                             item.relative, shared_string(item.how), item.qualifier))
     return ArticleEvents(tuple(mentions), tuple(left_out))
 
 

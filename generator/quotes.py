@@ -30,7 +30,7 @@ from generator.article import Article
 from generator.corroborate import SourceCounter, SourceGroup, paragraph_topics
 from generator.entities import EntityMention, Gazetteer, article_entities, fold, name_key, sentence_spans
 from generator.ordering import descending
-from generator.records import pickled_as_tuple
+from generator.records import pickled_as_tuple, shared_string
 
 SHINGLE = 4
 MAX_POSTINGS = 50
@@ -507,8 +507,9 @@ def article_quotes(article: Article, gazetteer: Gazetteer,
                         quoted_said[paragraph.n].append(_Said(paragraph.n, np.start, speaker, kind))
             quote_text = _joined_text(text, group)
             index = _sentence_number(sentences, first.open)
-            out.append(QuoteMention(article.id, paragraph.n, index, first.open, quote_text,
-                                    _clean(text[s_start:s_end]), speaker, speaker_as, mode, how))
+            out.append(QuoteMention(article.id, paragraph.n, index, first.open, shared_string(quote_text),
+                                    shared_string(_clean(text[s_start:s_end])), shared_string(speaker),
+                                    shared_string(speaker_as), mode, shared_string(how)))
     return tuple(out)
 
 

@@ -28,3 +28,17 @@ def test_an_analysed_article_comes_back_from_a_cache_pack_as_it_went_in(config: 
     back = unpack(pack_bytes(articles, config.fingerprint))
     assert back == articles  # every field, records included
     assert [a.findings for a in back.values()] == [a.findings for a in articles.values()]  # not compared by ==
+
+
+def test_equal_strings_in_mentions_come_back_from_a_pack_as_one_object(config: Config) -> None:
+    """A name or a 'how' recurs in many mentions: the corpus in memory holds it once per pack."""
+    seeds = ROOT / "seeds"
+    articles = {p.name: read_article(p, seeds, config) for p in sorted(seeds.iterdir()) if p.is_file()}
+    back = unpack(pack_bytes(articles, config.fingerprint))
+    entities = [m for a in back.values() for m in a.findings[1][0]]
+    quotes = [m for a in back.values() for m in a.findings[1][1]]
+    events = [m for a in back.values() for m in a.findings[1][2].mentions]
+    for values in ([m.name for m in entities], [m.how for m in entities], [m.speaker for m in quotes if m.speaker],
+                   [m.how for m in events]):
+        assert len(values) > len(set(values)), "the seeds repeat these values"
+        assert len({id(v) for v in values}) == len(set(values))
