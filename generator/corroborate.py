@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
@@ -77,9 +77,15 @@ class Point:
 
 
 def passages_of(article: Article) -> list[Passage]:
-    """From the sentences the analyse stage split (and cached); split here only if it did not."""
-    return [Passage(article.id, paragraph.n, s.index, s.text, s.words)
-            for paragraph in article.paragraphs for s in paragraph.sentences or _split(paragraph)]
+    return [Passage(article.id, n, s.index, s.text, s.words) for n, s in sentences_of(article)]
+
+
+def sentences_of(article: Article) -> Iterator[tuple[int, Sentence]]:
+    """(paragraph number, sentence) in reading order, from the sentences the analyse stage split
+    (and cached); split here only if it did not."""
+    for paragraph in article.paragraphs:
+        for sentence in paragraph.sentences or _split(paragraph):
+            yield paragraph.n, sentence
 
 
 def _split(paragraph: Paragraph) -> tuple[Sentence, ...]:
