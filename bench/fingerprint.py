@@ -27,16 +27,32 @@ def code_fingerprint() -> str:
 
 def git_head() -> str:
     try:
-        head = (ROOT / ".git" / "HEAD").read_text().strip()
+        git = _git_dir(ROOT / ".git")
+        head = (git / "HEAD").read_text().strip()
         if head.startswith("ref: "):
             ref = head[5:]
-            path = ROOT / ".git" / ref
-            if path.exists():
-                return path.read_text().strip()
-            packed = (ROOT / ".git" / "packed-refs").read_text()
+            common = _common_dir(git)
+            for folder in (git, common):
+                if (folder / ref).exists():
+                    return (folder / ref).read_text().strip()
+            packed = (common / "packed-refs").read_text()
             for line in packed.splitlines():
                 if line.endswith(" " + ref):
                     return line.split()[0]
         return head
     except OSError:
         return "unknown"
+
+
+def _git_dir(dot_git: Path) -> Path:
+    """A worktree's `.git` is a file naming its folder in the main repository (benchmarks run
+    from worktrees, so the code measured does not change under them)."""
+    if dot_git.is_file():
+        return Path(dot_git.read_text().strip().removeprefix("gitdir:").strip())
+    return dot_git
+
+
+def _common_dir(git: Path) -> Path:
+    """Where a worktree's branches are: the main repository's folder."""
+    common = git / "commondir"
+    return (git / common.read_text().strip()).resolve() if common.is_file() else git
