@@ -42,6 +42,11 @@ class Preview:
     shard_size: int = SEARCH_SHARD_SIZE
     """`site.search_shard_size`, as the last full build read it."""
 
+    @property
+    def cache_files(self) -> CacheFiles:
+        """This site's files in the cache folder `build` uses for it (serve passes it no other)."""
+        return CacheFiles(default_cache_dir(self.output_dir), self.output_dir)
+
     def full(self) -> BuildResult:
         """A complete build, as `briefing build` would make it, but keeping the last search index
         (search works meanwhile, on the previous pages) until `index` has made a new one."""
@@ -75,7 +80,7 @@ class Preview:
         written = []
         pages = list(render_article_pages(site, self.templates_dir, fresh))
         if pages:  # stopped before the full build, serve must not leave keys that claim the old pages
-            forget_pages(CacheFiles(default_cache_dir(self.output_dir), self.output_dir).pages, [p for p, _ in pages])
+            forget_pages(self.cache_files.pages, [p for p, _ in pages])
         for path, html in pages:
             target = self.output_dir / path
             temporary = target.with_name(f".{target.name}.quick")
@@ -93,8 +98,7 @@ class Preview:
             live = self.output_dir / BUNDLE
             fresh, stale = live.with_name(".pagefind-next"), live.with_name(".pagefind-old")
             shutil.rmtree(fresh, ignore_errors=True)
-            keys = CacheFiles(default_cache_dir(self.output_dir), self.output_dir).search
-            self.indexing = SearchIndexing(self.output_dir, fresh, live, self.shard_size, keys)
+            self.indexing = SearchIndexing(self.output_dir, fresh, live, self.shard_size, self.cache_files.search)
             if self.index_stopped:  # an edit came before there was anything to cancel
                 self.indexing.cancel()
             done = False
