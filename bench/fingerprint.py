@@ -48,7 +48,7 @@ def _git_dir(dot_git: Path) -> Path:
     """A worktree's `.git` is a file naming its folder in the main repository (benchmarks run
     from worktrees, so the code measured does not change under them)."""
     if dot_git.is_file():
-        return Path(dot_git.read_text().strip().removeprefix("gitdir:").strip())
+        return dot_git.parent / dot_git.read_text().strip().removeprefix("gitdir:").strip()  # may be relative
     return dot_git
 
 
