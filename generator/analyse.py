@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from generator.article import Article, Sentence, TopicMatch
 from generator.config import Config, TopicRule
-from generator.sentences import split_sentences, word_key
+from generator.sentences import exact_spans, split_sentences, word_key
 from generator.terms import TermMatcher, tokens
 
 REPEAT_BONUS = 0.5
@@ -157,8 +157,8 @@ def _with_findings(article: Article, config: Config) -> Article:
 
 def _sentences(text: str) -> tuple[Sentence, ...]:
     """Each sentence with its content words: what corroboration compares."""
-    return tuple(Sentence(i, sentence, word_key(sentence))
-                 for i, (_, sentence) in enumerate(split_sentences(text), start=1))
+    return tuple(Sentence(i, start, end, word_key(text[start:end]))
+                 for i, (start, end) in enumerate(exact_spans(text), start=1))
 
 
 def _classify(index: int, raw: list[list[RawScore]], rules: tuple[CompiledRule, ...],

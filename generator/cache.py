@@ -25,7 +25,7 @@ from typing import Any
 from generator import __version__
 from generator.article import Article
 
-MAGIC = "briefing-cache-v5"
+MAGIC = "briefing-cache-v6"
 ARTICLES_DIR = "articles"
 """Analysed articles in pack files of up to PACK_SIZE: a build that changed one article rewrites
 the pack that held it, not the whole cache. A pool worker sends its chunk of articles back as

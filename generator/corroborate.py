@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import Any
 
 from generator.article import Article, Paragraph, Sentence
-from generator.sentences import split_sentences, word_key
+from generator.sentences import exact_spans, word_key
 
 MIN_WORDS = 5
 """Shorter sentences ('He declined to comment.') carry no checkable fact."""
@@ -33,16 +33,24 @@ MIN_SHARED = 4
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A sentence of a body paragraph, located precisely enough to link to."""
+    """A sentence of a body paragraph, located precisely enough to link to. Its text is read from
+    its paragraph's (`source`), shared by every passage of the paragraph, when first asked for:
+    the build keeps a passage of every sentence of the corpus."""
 
     article: str
     n: int
     """Paragraph number (the `#p-N` anchor)."""
     index: int
     """Sentence number within the paragraph, from 1."""
-    text: str
+    source: str = field(compare=False, repr=False)
+    """The paragraph's text, with `span`; or, without, the sentence's own."""
     words: str = field(default="", compare=False, repr=False)
     """Its content words, sorted, one space between (see `Sentence.words`)."""
+    span: Sentence | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.source if self.span is None else self.source[self.span.start:self.span.end]
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -77,20 +85,22 @@ class Point:
 
 
 def passages_of(article: Article) -> list[Passage]:
-    return [Passage(article.id, n, s.index, s.text, s.words) for n, s in sentences_of(article)]
+    return [Passage(article.id, paragraph.n, s.index, paragraph.text, s.words, s)
+            for paragraph, s in sentences_of(article)]
 
 
-def sentences_of(article: Article) -> Iterator[tuple[int, Sentence]]:
-    """(paragraph number, sentence) in reading order, from the sentences the analyse stage split
-    (and cached); split here only if it did not."""
+def sentences_of(article: Article) -> Iterator[tuple[Paragraph, Sentence]]:
+    """(paragraph, sentence) in reading order, from the sentences the analyse stage split (and
+    cached); split here only if it did not."""
     for paragraph in article.paragraphs:
         for sentence in paragraph.sentences or _split(paragraph):
-            yield paragraph.n, sentence
+            yield paragraph, sentence
 
 
 def _split(paragraph: Paragraph) -> tuple[Sentence, ...]:
-    return tuple(Sentence(i, text, word_key(text))
-                 for i, (_, text) in enumerate(split_sentences(paragraph.text), start=1))
+    text = paragraph.text
+    return tuple(Sentence(i, start, end, word_key(text[start:end]))
+                 for i, (start, end) in enumerate(exact_spans(text), start=1))
 
 
 def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage]]) -> tuple[Point, ...]:

@@ -38,7 +38,7 @@ from generator.article import FIELDS, Article
 from generator.corroborate import Passage, SourceCounter, SourceGroup, sentences_of
 from generator.ordering import descending
 from generator.records import pickled_as_tuple, shared_string
-from generator.sentences import STOPWORDS, split_sentences
+from generator.sentences import STOPWORDS, exact_spans, split_sentences
 
 KINDS = ("person", "organisation", "place")
 MAX_NGRAM = 7
@@ -538,16 +538,11 @@ def _runs(tokens: list[_Token], folded: str) -> list[list[_Token]]:
     return [run for run in runs if not (len(run) > 1 and all(t.text.isupper() for t in run))]
 
 
-@lru_cache(maxsize=2048)
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of each sentence of a paragraph, as `split_sentences` cuts it; cached, because
-    entities, quotes and events each read every paragraph."""
-    spans = []
-    for offset, sentence in split_sentences(text):
-        begin = text.find(sentence, offset) if sentence else offset
-        begin = offset if begin < 0 else begin
-        spans.append((begin, begin + len(sentence)))
-    return tuple(spans) or ((0, len(text)),)
+    """(start, end) of each sentence of a paragraph, as `split_sentences` cuts it (the whole
+    paragraph when it has none); cached, because entities, quotes and events each read every
+    paragraph."""
+    return exact_spans(text) or ((0, len(text)),)
 
 
 _STARTS_AFTER = re.compile(r"(?:[:“\"‘(—–]\s*|\s-\s+)(\w)")
@@ -906,7 +901,7 @@ def entity_digest(article: Article, mentions: tuple[EntityMention, ...]) -> byte
     orjson, not pickle: pickle's bytes depend on which equal strings happen to be one object; the
     mentions as tuples, which orjson encodes 4x faster than dataclasses."""
     at = {(m.n, m.index) for m in mentions}
-    texts = [s.text for n, s in sentences_of(article) if (n, s.index) in at]
+    texts = [s.text_in(p.text) for p, s in sentences_of(article) if (p.n, s.index) in at]
     return hashlib.blake2b(orjson.dumps((article.id, [getattr(article, f) for f in FIELDS],
                                          list(map(_MENTION_VALUES, mentions)), texts)), digest_size=16).digest()
 

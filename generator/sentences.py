@@ -52,6 +52,18 @@ def _split(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def exact_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence `split_sentences` cuts, such that `text[start:end]` is the
+    sentence: what a `Sentence` keeps instead of a copy of its text."""
+    spans = []
+    for offset, sentence in _split(text):
+        begin = text.find(sentence, offset) if sentence else offset
+        begin = offset if begin < 0 else begin
+        spans.append((begin, begin + len(sentence)))
+    return tuple(spans)
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Crude suffix stripping: 'visited', 'visits', 'visiting' -> 'visit'. Enough to match reports."""
