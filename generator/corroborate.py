@@ -53,6 +53,11 @@ class Passage:
         return self.source if self.span is None else self.source[self.span.start:self.span.end]
 
     @property
+    def length(self) -> int:
+        """`len(text)`, without reading the text out of its paragraph."""
+        return len(self.source) if self.span is None else self.span.end - self.span.start
+
+    @property
     def key(self) -> tuple[str, int, int]:
         return (self.article, self.n, self.index)
 
@@ -131,7 +136,7 @@ def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage
     groups: dict[int, list[int]] = defaultdict(list)
     for i, root in enumerate(_roots(parent)):
         groups[root].append(i)
-    report_order = [(date_of[p.article], -len(p.text), p.article, p.n, p.index) for p in passages]
+    report_order = [(date_of[p.article], -p.length, p.article, p.n, p.index) for p in passages]
     sources = SourceCounter(by_id)
     points = [_point(members, passages, report_order, sources) for members in groups.values()]
     points.sort(key=lambda p: (-len(p.sources), -len(p.passages), p.id))

@@ -7,6 +7,7 @@ import pytest
 
 from generator.analyse import analyse
 from generator.config import Config, TopicRule
+from generator.corroborate import Passage, passages_of
 from generator.sentences import split_sentences
 from tests.conftest import normalise_text
 
@@ -74,3 +75,20 @@ def test_a_sentence_keeps_the_quotes_and_brackets_that_close_it(text: str, sente
     split = split_sentences(text)
     assert [s for _, s in split] == sentences
     assert all(text[start:start + len(s)] == s for start, s in split)  # offsets point at the text
+
+
+def test_sentences_and_passages_read_their_text_from_the_paragraph(config: Config) -> None:
+    """A Sentence keeps where it stands in its paragraph, not a copy of its text: what it reads
+    there, and what a Passage shows, must be exactly the sentence `split_sentences` cut."""
+    body = ("  The U.S. Army left Caracas on Monday.   “It will work,” Mr. Smith said.  Then he left.\n\n"
+            "A single sentence without a full stop")
+    article = analyse(normalise_text("Title\n\n" + body, config), config)
+    for paragraph in article.paragraphs:
+        expected = [s for _, s in split_sentences(paragraph.text)]
+        assert [s.text_in(paragraph.text) for s in paragraph.sentences] == expected
+        assert [s.index for s in paragraph.sentences] == list(range(1, len(expected) + 1))
+    passages = passages_of(article)
+    assert [p.text for p in passages] == [s for p in article.paragraphs for _, s in split_sentences(p.text)]
+    assert [p.length for p in passages] == [len(p.text) for p in passages]
+    assert passages[1].text == "“It will work,” Mr. Smith said."
+    assert Passage("a", 1, 1, "Its own text.").text == "Its own text."
