@@ -14,9 +14,9 @@ from functools import lru_cache, wraps
 from itertools import chain
 from typing import TypeVar
 
-from generator.article import Article, Sentence, TopicMatch
+from generator.article import Article, TopicMatch
 from generator.config import Config, TopicRule
-from generator.sentences import exact_spans, split_sentences, word_key
+from generator.sentences import sentences_in, split_sentences
 from generator.terms import TermMatcher, tokens
 
 REPEAT_BONUS = 0.5
@@ -133,7 +133,7 @@ def analyse(article: Article, config: Config) -> Article:
         in_title = [any(i in title for i in r.require) for r in rules]
         topics = [_classify(i, raw, rules, in_title) or topics[i] for i in range(len(topics))]
     # one copy of each paragraph, with its sentences and topics together
-    paragraphs = tuple(replace(p, sentences=_sentences(p.text), topics=t)
+    paragraphs = tuple(replace(p, sentences=sentences_in(p.text), topics=t)
                        for p, t in zip(article.paragraphs, topics))
     return _with_findings(replace(article, paragraphs=paragraphs), config)
 
@@ -153,12 +153,6 @@ def _with_findings(article: Article, config: Config) -> Article:
     from generator.findings import with_findings  # late: findings imports the extractors
 
     return replace(article, findings=with_findings(article, config))
-
-
-def _sentences(text: str) -> tuple[Sentence, ...]:
-    """Each sentence with its content words: what corroboration compares."""
-    return tuple(Sentence(i, start, end, word_key(text[start:end]))
-                 for i, (start, end) in enumerate(exact_spans(text), start=1))
 
 
 def _classify(index: int, raw: list[list[RawScore]], rules: tuple[CompiledRule, ...],

@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import Any
 
 from generator.article import Article, Paragraph, Sentence
-from generator.sentences import exact_spans, word_key
+from generator.sentences import sentences_in
 
 MIN_WORDS = 5
 """Shorter sentences ('He declined to comment.') carry no checkable fact."""
@@ -98,14 +98,8 @@ def sentences_of(article: Article) -> Iterator[tuple[Paragraph, Sentence]]:
     """(paragraph, sentence) in reading order, from the sentences the analyse stage split (and
     cached); split here only if it did not."""
     for paragraph in article.paragraphs:
-        for sentence in paragraph.sentences or _split(paragraph):
+        for sentence in paragraph.sentences or sentences_in(paragraph.text):
             yield paragraph, sentence
-
-
-def _split(paragraph: Paragraph) -> tuple[Sentence, ...]:
-    text = paragraph.text
-    return tuple(Sentence(i, start, end, word_key(text[start:end]))
-                 for i, (start, end) in enumerate(exact_spans(text), start=1))
 
 
 def corroborate(articles: tuple[Article, ...], sentences: dict[str, list[Passage]]) -> tuple[Point, ...]:

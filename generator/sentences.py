@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from generator.article import Sentence
+
 ABBREVIATIONS = {
     "u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt", "col",
     "sgt", "capt", "inc", "corp", "co", "ltd", "no", "vs", "e.g", "i.e", "jan", "feb", "mar", "apr",
@@ -62,6 +64,12 @@ def exact_spans(text: str) -> tuple[tuple[int, int], ...]:
         begin = offset if begin < 0 else begin
         spans.append((begin, begin + len(sentence)))
     return tuple(spans)
+
+
+def sentences_in(text: str) -> tuple[Sentence, ...]:
+    """Each sentence of a paragraph with its content words: what corroboration compares."""
+    return tuple(Sentence(i, start, end, word_key(text[start:end]))
+                 for i, (start, end) in enumerate(exact_spans(text), start=1))
 
 
 @lru_cache(maxsize=200_000)
