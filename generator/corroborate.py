@@ -33,9 +33,9 @@ MIN_SHARED = 4
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A sentence of a body paragraph, located precisely enough to link to. Its text is read from
-    its paragraph's (`source`), shared by every passage of the paragraph, when first asked for:
-    the build keeps a passage of every sentence of the corpus."""
+    """A sentence of a body paragraph, located precisely enough to link to. Its text is cut from
+    its paragraph's (`source`, one string shared by every passage of the paragraph) each time it
+    is read, never kept: the build keeps a passage of every sentence of the corpus."""
 
     article: str
     n: int

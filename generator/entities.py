@@ -540,8 +540,8 @@ def _runs(tokens: list[_Token], folded: str) -> list[list[_Token]]:
 
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each sentence of a paragraph, as `split_sentences` cuts it (the whole
-    paragraph when it has none); cached, because entities, quotes and events each read every
-    paragraph."""
+    paragraph when it has none); `exact_spans` caches them, because the analyse stage, entities,
+    quotes and events each read every paragraph."""
     return exact_spans(text) or ((0, len(text)),)
 
 
