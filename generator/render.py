@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,12 +113,14 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         entities_key = _entities_key(site, templates_key)
         kept = memory.unchanged(entities_key) if memory and entities_key else None
         # While the workers render article pages and the pages that show no findings, this process
-        # computes the findings, if there is memory for it: what it writes meanwhile is copied once more.
+        # computes the findings, then renders pages too. What it makes meanwhile counts as one more
+        # copy of it: when memory is short, one worker fewer (computing the findings first, alone,
+        # made the serial part of a 100,000-article build grow faster than the corpus).
         findings = _findings(site, entities=kept is None)
-        if workers > 1 and workers_memory_allows(workers + 1) <= workers:
-            deque(findings, maxlen=0)  # now, before forking
+        forks = workers if workers > 1 else 0
+        first = min(forks, max(workers_memory_allows(forks + 1) - 1, 0)) if forks and site.findings is not None else forks
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
-        yield from _make_pages([*todo, *plain], env, site, shared, workers, marker_after=len(todo), meanwhile=findings)
+        yield from _make_pages([*todo, *plain], env, site, shared, first, marker_after=len(todo), meanwhile=findings)
         # The data files here while the workers render the findings' pages: after one edit, few
         # article pages are left to render, and the findings alone keep this process as busy.
         for path in kept or ():
@@ -130,7 +131,7 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         if entities_key and not kept:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
             keys["data/entities.json"] = entities_key
-        yield from _make_pages(shown, env, site, shared, workers, meanwhile=data)
+        yield from _make_pages(shown, env, site, shared, forks, meanwhile=data)
         html_paths += [path for path in [*(kept or ()), *(p for p, _, _ in [*plain, *shown])] if path.endswith(".html")]
         yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
                                                  if p != "404.html"])
@@ -215,53 +216,84 @@ _POOL_STATE: tuple[Any, ...] = ()
 CHUNK = 64
 
 
-def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[str, Any], workers: int,
+def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[str, Any], forks: int,
                 meanwhile: Iterable[Page | None] = (), marker_after: int | None = None) -> Iterator[Page | str]:
     """Pages are independent: render them on every core, while this process works through
     `meanwhile` (steps that make no page, None, or pages this process makes itself, the data
-    files, yielded as they come). Rendered pages come back in order; ARTICLE_PAGES_DONE follows
-    the first `marker_after` of them. With one core asked for, or no memory for a forked copy,
-    everything is made here.
+    files, yielded as they come), then renders pages too, from the end of the list while the
+    workers take them from the start (`ChunkClaims`). Pages come back in the order they are
+    made; ARTICLE_PAGES_DONE follows the first `marker_after` jobs once they are all made.
+    `forks`: the worker processes wanted; with none, or no memory for a forked copy, everything
+    is made here.
 
     A data file is encoded piece by piece, so this process lets go of the interpreter lock
     often: encoded whole, one held it for seconds, and the pool's threads here, starved of it,
     left the workers idle."""
     global _POOL_STATE
-    _POOL_STATE = (jobs, env, site, shared)
     chunks = [range(i, min(i + CHUNK, len(jobs))) for i in range(0, len(jobs), CHUNK)]
-    workers = workers_memory_allows(workers) if workers > 1 and chunks else 0
-    made = 0
+    workers = workers_memory_allows(forks) if forks and chunks else 0
+    context = multiprocessing.get_context("fork") if workers else None
+    claims = ChunkClaims(len(chunks), context) if workers else None
+    _POOL_STATE = (jobs, env, site, shared, chunks, claims)
+    articles_left = marker_after
 
-    def rendered(pages: list[tuple[str, bytes]]) -> Iterator[Page | str]:
-        nonlocal made
-        for page in pages:
-            if made == marker_after:
+    def rendered(chunk: range, pages: list[tuple[str, bytes]] | None) -> Iterator[Page | str]:
+        nonlocal articles_left
+        if pages is None:  # claimed by this process, which yields it itself
+            return
+        yield from pages
+        if articles_left is not None and articles_left > 0:
+            articles_left -= len(range(chunk.start, min(chunk.stop, marker_after or 0)))
+            if articles_left <= 0:
                 yield ARTICLE_PAGES_DONE
-            made += 1
-            yield page
 
     try:
+        if marker_after == 0:
+            yield ARTICLE_PAGES_DONE
         if workers == 0:
             yield from (page for page in meanwhile if page is not None)
-            for chunk in chunks:
-                yield from rendered(_render_chunk(chunk))
-        else:
-            with long_lived(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                results: deque[Future[list[tuple[str, bytes]]]] = deque(pool.submit(_render_chunk, c) for c in chunks)
-                for page in meanwhile:
-                    if page is not None:
-                        yield page
-                    while results and results[0].done():
-                        yield from rendered(results.popleft().result())
-                while results:
-                    yield from rendered(results.popleft().result())
-        if made == marker_after:
-            yield ARTICLE_PAGES_DONE
+            for n, chunk in enumerate(chunks):
+                yield from rendered(chunk, _render_chunk(n, claimed=True))
+            return
+        with long_lived(), ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending = {pool.submit(_render_chunk, n): chunk for n, chunk in enumerate(chunks)}
+            for page in meanwhile:
+                if page is not None:
+                    yield page
+                for future in [f for f in pending if f.done()]:
+                    yield from rendered(pending.pop(future), future.result())
+            for n in range(len(chunks) - 1, -1, -1):  # from the end, until a worker has taken the chunk
+                for future in [f for f in pending if f.done()]:
+                    yield from rendered(pending.pop(future), future.result())
+                if not claims.claim(n):
+                    break
+                yield from rendered(chunks[n], _render_chunk(n, claimed=True))
+            for future in as_completed(list(pending)):
+                yield from rendered(pending.pop(future), future.result())
     except BrokenProcessPool:
         raise BriefingError("a worker process rendering pages died (the system may have run out of memory)",
                             "render", hint="free some memory and build again") from None
     finally:
         _POOL_STATE = ()
+
+
+class ChunkClaims:
+    """Which chunks of pages have been taken, shared by this process and its forked workers: the
+    pool hands chunks to the workers from the start of the list, and this process, once done with
+    its own work, takes them from the end; whoever claims a chunk first renders it. Without this,
+    this process, done early, sat idle while the workers rendered the rest; and when memory allows
+    a single worker beside the findings, that worker alone would render every page."""
+
+    def __init__(self, count: int, context: Any) -> None:
+        self.taken = context.RawArray("b", max(count, 1))
+        self.lock = context.Lock()
+
+    def claim(self, n: int) -> bool:
+        with self.lock:
+            if self.taken[n]:
+                return False
+            self.taken[n] = 1
+            return True
 
 
 COPIED_SHARE = 1.0
@@ -291,10 +323,14 @@ def _meminfo(path: str, field: str) -> int | None:
     return None
 
 
-def _render_chunk(chunk: range) -> list[tuple[str, bytes]]:
-    jobs, env, site, shared = _POOL_STATE
+def _render_chunk(n: int, claimed: bool = False) -> list[tuple[str, bytes]] | None:
+    """Chunk `n`'s pages; None when another process has claimed it first (`claimed`: this
+    process has, or works alone)."""
+    jobs, env, site, shared, chunks, claims = _POOL_STATE
+    if not claimed and not claims.claim(n):
+        return None
     return [(path, _render_one(env, site, path, template, context, shared))
-            for path, template, context in (jobs[i] for i in chunk)]
+            for path, template, context in (jobs[i] for i in chunks[n])]
 
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:

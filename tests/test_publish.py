@@ -187,6 +187,7 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed by the system (out of memory), a worker must not leave the build waiting forever."""
     import os
+    import time
 
     from generator import pipeline, render
     from generator.config import load_config
@@ -201,9 +202,11 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
     def dying(*args: object) -> bytes:
         if os.getpid() != parent:
             os._exit(9)
+        time.sleep(0.01)  # this process renders pages too: leave the workers some to claim
         return real(*args)
 
     monkeypatch.setattr(render, "_render_one", dying)
+    monkeypatch.setattr(render, "CHUNK", 1)
     (project / "templates/topics.html").write_text((project / "templates/topics.html").read_text() + "\n")
     with pytest.raises(BriefingError) as caught:
         pipeline.build(config, project / "seeds", project / "site", project / "templates", search=False)
@@ -231,3 +234,62 @@ def test_shards_cover_every_article_page_once_and_change_key_only_when_a_page_is
     again = {s.name: s.key for s in search.plan_shards(tmp_path, 2)}
     assert [s.name for s in shards if again[s.name] != s.key] == [shards[0].name]
     assert [s.pages for s in search.plan_shards(tmp_path / "empty", 2)] == [()], "no pages: one empty shard"
+
+
+def test_this_process_renders_pages_from_the_end_while_a_worker_takes_them_from_the_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each page is made once, by whoever claims its chunk first, and the marker follows the last
+    article page wherever it was made."""
+    import os
+    import time
+
+    from generator import render
+    from generator.publish import ARTICLE_PAGES_DONE
+
+    here, made_here = os.getpid(), []
+
+    def render_one(env, site, path, template, context, shared):
+        if os.getpid() == here:
+            made_here.append(path)
+        else:
+            time.sleep(0.05)  # a slow worker: this process must take some of its pages
+        return path.encode()
+
+    monkeypatch.setattr(render, "_render_one", render_one)
+    monkeypatch.setattr(render, "CHUNK", 2)
+    monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: wanted)
+    jobs = [(f"p{i}", "t.html", {}) for i in range(30)]
+
+    def meanwhile():
+        time.sleep(0.5)  # this process's own work: the worker starts from the first chunk
+        yield None
+
+    out = list(render._make_pages(jobs, None, None, {}, 1, meanwhile=meanwhile(), marker_after=5))
+    pages = [page for page in out if page != ARTICLE_PAGES_DONE]
+    assert sorted(pages) == sorted((f"p{i}", f"p{i}".encode()) for i in range(30))
+    assert made_here and "p29" in made_here and "p0" not in made_here
+    assert out.count(ARTICLE_PAGES_DONE) == 1
+    done = out.index(ARTICLE_PAGES_DONE)
+    assert {f"p{i}" for i in range(5)} <= {path for path, _ in out[:done]}
+
+
+def test_when_memory_is_short_the_findings_are_computed_beside_one_worker_fewer(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Room for two copies of this process: the first pages are rendered by one worker while this
+    process computes the findings (which count as a copy), the findings' pages by two."""
+    from generator import pipeline, render
+    from generator.config import load_config
+
+    config = load_config(project / "briefing.yml")
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: min(wanted, 2))
+    asked, make_pages = [], render._make_pages
+
+    def recording(jobs, env, site, shared, forks, **kwargs):
+        asked.append(forks)
+        return make_pages(jobs, env, site, shared, forks, **kwargs)
+
+    monkeypatch.setattr(render, "_make_pages", recording)
+    pipeline.build(config, project / "seeds", project / "site", project / "templates", project / "c", search=False)
+    assert asked == [1, 2]
