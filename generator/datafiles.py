@@ -146,17 +146,18 @@ def report_json(site: Site) -> DataStream:
 
 def topics_json(site: Site) -> DataStream:
     """Each point once, under `points`; topics refer to them by id (a point is often on several
-    topics, and repeating it made this file 400 MB at 10,000 articles). Tuples are left as they
-    are (json writes them as arrays, byte for byte like lists): no copy per passage row."""
+    topics, and repeating it made this file 400 MB at 10,000 articles). A topic's passages are
+    listed by paragraph, the paragraph's score and evidence once (see `TopicParagraph`). Tuples are
+    left as they are (json writes them as arrays, byte for byte like lists): no copies."""
     used: dict[str, Point] = {}
     for topic in site.topics:
         used.update((point.id, point) for point in topic.points)
     topics = Items(({
         "slug": topic.slug, "title": topic.rule.title, "description": topic.rule.description,
         "articles": [a.id for a in topic.articles],
-        "passages": Items({"article": p.passage.article, "n": p.passage.n, "sentence": p.passage.index,
-                           "score": p.match.score, "evidence": p.match.evidence,
-                           "cluster": p.point} for p in topic.passages),
+        "paragraphs": Items({"article": p.article, "n": p.n, "score": p.match.score, "evidence": p.match.evidence,
+                             "sentences": [{"sentence": s.index, "point": point} for s, point in zip(p.passages, p.points)]}
+                            for p in topic.paragraphs),
         "points": [point.id for point in topic.points],
     } for topic in site.topics), nested=True)
     return stream({"topics": topics, "points": Items(((pid, point_json(used[pid])) for pid in sorted(used)),

@@ -44,7 +44,7 @@ def test_every_passage_on_every_topic_page_is_linked_to_its_paragraph(project: P
                     assert unescape(text) in texts[(article_id, int(n))]
 
 
-def test_topics_json_lists_passages_with_score_evidence_and_cluster(project: Path) -> None:
+def test_topics_json_lists_paragraphs_with_score_evidence_and_each_sentences_point(project: Path) -> None:
     site = build_site(project)
     data = json.loads((site / "data/topics.json").read_text())
     assert [t["slug"] for t in data["topics"]] == list(TOPICS)
@@ -52,14 +52,22 @@ def test_topics_json_lists_passages_with_score_evidence_and_cluster(project: Pat
     clusters = set(data["points"])
     assert all(pid in clusters for t in data["topics"] for pid in t["points"])
     for topic in data["topics"]:
-        assert topic["articles"] and topic["passages"] and topic["title"] and topic["description"]
-        for passage in topic["passages"]:
-            assert (passage["article"], passage["n"]) in texts and passage["sentence"] >= 1
-            assert passage["score"] > 0 and passage["evidence"] and passage["cluster"] in clusters
+        assert topic["articles"] and topic["paragraphs"] and topic["title"] and topic["description"]
+        for paragraph in topic["paragraphs"]:
+            assert (paragraph["article"], paragraph["n"]) in texts
+            assert paragraph["score"] > 0 and paragraph["evidence"]
+            numbers = [s["sentence"] for s in paragraph["sentences"]]
+            assert numbers == list(range(1, len(numbers) + 1))
+            for sentence in paragraph["sentences"]:
+                point = data["points"][sentence["point"]]
+                here = {"article": paragraph["article"], "n": paragraph["n"], "sentence": sentence["sentence"]}
+                assert here in point["passages"]
+        keys = [(p["article"], p["n"]) for p in topic["paragraphs"]]
+        assert len(keys) == len(set(keys))
     articles = json.loads((site / "data/articles.json").read_text())["articles"]
     tagged = {(a["id"], p["n"]) for a in articles for p in a["paragraphs"] if "mining" in p["topics"]}
     mining = next(t for t in data["topics"] if t["slug"] == "mining")
-    assert {(p["article"], p["n"]) for p in mining["passages"]} == tagged
+    assert {(p["article"], p["n"]) for p in mining["paragraphs"]} == tagged
 
 
 def test_corroboration_on_the_seeds(project: Path) -> None:
