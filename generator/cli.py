@@ -76,6 +76,17 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def run() -> None:
+    """The program (`briefing`, `python -m generator`): `main`, then leave at once. Freeing the
+    analysed corpus object by object after a build had written everything took 1 to 2.5 s at
+    10,000 articles; only the standard streams are left to flush. `main` itself returns, for
+    callers in the same process (tests)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:
