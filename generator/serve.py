@@ -12,10 +12,12 @@ from __future__ import annotations
 import errno
 import json
 import re
+import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -209,12 +211,37 @@ class Edits:
             self.last = time.monotonic()
             self.changed.notify_all()
 
-    def settled(self) -> set[Path]:
+    def settled(self, stopping: threading.Event | None = None) -> set[Path]:
+        """Raises KeyboardInterrupt once `stopping` is set (see `stop_on_signals`)."""
         with self.changed:
             while not self.paths or time.monotonic() - self.last < DEBOUNCE_SECONDS:
+                if stopping is not None and stopping.is_set():
+                    raise KeyboardInterrupt
                 self.changed.wait(DEBOUNCE_SECONDS if self.paths else 1.0)
             paths, self.paths = self.paths, set()
             return paths
+
+
+@contextmanager
+def stop_on_signals(stopping: threading.Event) -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM stop the server, even when the KeyboardInterrupt they raise is
+    lost: raised while this thread runs a finaliser or a weakref callback (seen: the import
+    system's module-lock callback, as watchdog is imported), Python prints "Exception ignored" and
+    carries on, and `serve` went on serving (3 shutdowns in 150 in a loop). The flag they set
+    stays, and the edit loop, waking every second, raises again."""
+    def stop(signum: int, frame: object) -> None:
+        stopping.set()
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class FullBuilds(threading.Thread):
@@ -267,32 +294,34 @@ def serve(full: Callable[[], tuple[str, ...]], quick: Callable[[set[Path]], tupl
     `stop_after` cuts it short when a new edit makes it stale."""
     state = BuildState()
     server = observer = None
-    try:
-        first = _full_build(full, state)
-        if first is not None:
-            state.publish(None, first)
-        server = start_server(root, host, port, state)
-        print(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
-        edits = Edits()
-        observer = watch(watched, edits.add)
-        builds = FullBuilds(full, quick, after, state, stop_after)
-        builds.start()
-        while True:
-            touched = edits.settled()
-            started = time.perf_counter()
-            pages = _quietly(lambda: quick(touched), state)
-            if pages:
-                print(f"updated {len(pages)} article page(s) in {time.perf_counter() - started:.2f} s; "
-                      "rebuilding the rest", flush=True)
-                state.publish(None, pages)
-            builds.request(touched)
-    except KeyboardInterrupt:
-        print("\nstopped", flush=True)
-    finally:
-        if observer is not None:
-            observer.stop()  # type: ignore[attr-defined]
-        if server is not None:
-            server.shutdown()
+    stopping = threading.Event()
+    with stop_on_signals(stopping):
+        try:
+            first = _full_build(full, state)
+            if first is not None:
+                state.publish(None, first)
+            server = start_server(root, host, port, state)
+            print(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+            edits = Edits()
+            observer = watch(watched, edits.add)
+            builds = FullBuilds(full, quick, after, state, stop_after)
+            builds.start()
+            while True:
+                touched = edits.settled(stopping)
+                started = time.perf_counter()
+                pages = _quietly(lambda: quick(touched), state)
+                if pages:
+                    print(f"updated {len(pages)} article page(s) in {time.perf_counter() - started:.2f} s; "
+                          "rebuilding the rest", flush=True)
+                    state.publish(None, pages)
+                builds.request(touched)
+        except KeyboardInterrupt:
+            print("\nstopped", flush=True)
+        finally:
+            if observer is not None:
+                observer.stop()  # type: ignore[attr-defined]
+            if server is not None:
+                server.shutdown()
 
 
 def _full_build(full: Callable[[], tuple[str, ...]], state: BuildState) -> tuple[str, ...] | None:
