@@ -25,7 +25,9 @@ from typing import Any
 from generator import __version__
 from generator.article import Article
 
-MAGIC = "briefing-cache-v6"
+MAGIC = "briefing-cache-v7"
+"""Bumped whenever what the per-article stages make changes (v7: `categories` add to the tags),
+so a cache made by older code is thrown away rather than trusted."""
 ARTICLES_DIR = "articles"
 """Analysed articles in pack files of up to PACK_SIZE: a build that changed one article rewrites
 the pack that held it, not the whole cache. A pool worker sends its chunk of articles back as

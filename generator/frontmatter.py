@@ -20,11 +20,15 @@ ALIASES = {
     "author": "author", "byline": "author", "authors": "author", "by": "author",
     "dateline": "dateline", "location": "dateline",
     "url": "url", "link": "url", "source_url": "url", "canonical_url": "url", "original_url": "url",
-    "tags": "tags", "keywords": "tags", "tag": "tags",
+    "tags": "tags", "keywords": "tags", "tag": "tags", "categories": "tags", "category": "tags",
     "slug": "slug",
     "title_derived": "title_derived",
 }
 """Front matter key (lower case) -> our field. Keys not listed are kept as extras."""
+MERGED = frozenset({"tags"})
+"""Fields whose values several keys add up to: Hugo and Jekyll files give `tags` and `categories`."""
+TAG_SEPARATOR = re.compile(r"[,;]")
+"""Between tags given as one string ("oil, mining")."""
 
 _CH = r"[A-Za-z0-9_.+/\-]"
 _PLAIN = rf"[A-Za-z0-9]{_CH}*(?::{_CH}+)*(?: {_CH}+(?::{_CH}+)*)*"  # 2025-06-11 08:00 -0500, a://b
@@ -101,6 +105,10 @@ def _map_keys(path: str, raw: dict[Any, Any], end: int) -> FrontMatter:
             ours = "url"
         if ours is None:
             extra[str(key)] = _plain(value)
+        elif ours in fields and ours in MERGED:
+            if value is not None and value != "" and value != []:
+                fields[ours] = [*tag_items(fields[ours]), *tag_items(value)]
+                keys[ours] = f"{keys[ours]}', '{key}"
         elif ours in fields:
             problems.append(Problem(path, f"front matter gives {ours} twice ('{keys[ours]}' and "
                                     f"'{key}'); kept '{keys[ours]}'"))
@@ -108,6 +116,11 @@ def _map_keys(path: str, raw: dict[Any, Any], end: int) -> FrontMatter:
             fields[ours] = value
             keys[ours] = str(key)
     return FrontMatter(fields, extra, end + 2, tuple(problems), lines=(1, end + 1), keys=keys)
+
+
+def tag_items(value: Any) -> list[Any]:
+    """A tags value as a list: given as a list, or one string of separated tags."""
+    return list(value) if isinstance(value, (list, tuple)) else TAG_SEPARATOR.split(str(value))
 
 
 def _plain(value: Any) -> Any:

@@ -21,7 +21,7 @@ from generator.article import Article, Furniture, Paragraph, SourceFile
 from generator.body import read_body
 from generator.config import Config
 from generator.dates import read_date
-from generator.frontmatter import FrontMatter, split_front_matter
+from generator.frontmatter import FrontMatter, split_front_matter, tag_items
 from generator.header import Header, clean_names, read_header
 from generator.lede import derive_title, read_dateline
 from generator.problems import Problem
@@ -233,8 +233,7 @@ def _name(text: str) -> str:
 
 
 def _tag_list(value: Any) -> tuple[str, ...]:
-    items = value if isinstance(value, (list, tuple)) else re.split(r"[,;]", str(value))
-    return tuple(dict.fromkeys(str(t).strip().lstrip("#") for t in items if str(t).strip()))
+    return tuple(dict.fromkeys(str(t).strip().lstrip("#") for t in tag_items(value) if str(t).strip()))
 
 
 def _title(found: _Found, paragraphs: tuple[Paragraph, ...]) -> None:

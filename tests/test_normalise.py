@@ -101,6 +101,20 @@ def test_front_matter_wins_aliases_map_and_odd_keys_are_kept(config: Config) -> 
     assert a.provenance["date"] == "front matter ('published')"
 
 
+
+def test_tags_and_categories_add_up_as_hugo_and_jekyll_files_give_them(config: Config) -> None:
+    both = normalise_text("---\ntitle: T\ntags: oil, sanctions\ncategories: [Diplomacy, oil]\n---\nBody.", config)
+    alone = normalise_text("---\ntitle: T\ncategory: Mining\n---\nBody.", config)
+    assert both.tags == ("oil", "sanctions", "Diplomacy") and both.extra == {} and not both.warnings
+    assert both.provenance["tags"] == "front matter ('tags', 'categories')"
+    assert alone.tags == ("Mining",) and alone.provenance["tags"] == "front matter ('category')"
+
+
+def test_a_field_given_twice_keeps_the_first_and_says_so(config: Config) -> None:
+    a = normalise_text("---\ntitle: First\nheadline: Second\n---\nBody.", config)
+    assert a.title == "First"
+    assert any("gives title twice ('title' and 'headline'); kept 'title'" in w.message for w in a.warnings)
+
 def test_broken_yaml_front_matter_warns_with_line_and_reads_the_body(config: Config) -> None:
     a = normalise_text("---\ntitle: ok\ndate: [unclosed\n---\nA headline for it here\n\nBody.", config)
     assert a.warnings and "broken YAML" in a.warnings[0].message and a.warnings[0].line
