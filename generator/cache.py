@@ -25,8 +25,9 @@ from typing import Any
 from generator import __version__
 from generator.article import Article
 
-MAGIC = "briefing-cache-v7"
-"""Bumped whenever what the per-article stages make changes (v7: `categories` add to the tags),
+MAGIC = "briefing-cache-v8"
+"""Bumped whenever what the per-article stages make changes (v7: `categories` add to the tags;
+v8: decks under headlines and names above date lines are header furniture),
 so a cache made by older code is thrown away rather than trusted."""
 ARTICLES_DIR = "articles"
 """Analysed articles in pack files of up to PACK_SIZE: a build that changed one article rewrites

@@ -21,7 +21,8 @@ URL_RE = re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:!?]")
 URL_LINE = re.compile(r"^(?:(?:source|url|link|original(?:ly published)?(?: at)?|read more(?: at)?|via)\s*:?\s*)?"
                       r"<?(https?://\S+?)>?$", re.I)
 DATE_PREFIX = re.compile(r"^\s*date[:\s]\s*(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)\s*(.*)$", re.I)
-LABEL = re.compile(r"\b(first published|published|posted|last updated|updated|modified|date)\b\s*(?:on|at)?\s*:?\s*", re.I)
+LABEL = re.compile(r"\b(first published|published|posted|last updated|last modified|updated|modified|date)\b"
+                   r"\s*(?:on|at)?\s*:?\s*", re.I)
 BYLINE = re.compile(r"^(?:by|written by|words by|reporting by)\s+(.+)$", re.I)
 SEPARATORS = re.compile(r"\s*\|\s*|\s+[·•]\s+|\s{3,}|\s+/\s+")
 FURNITURE = [
@@ -41,6 +42,10 @@ SOURCE_LABEL = re.compile(r"^(?:source|publication|publisher|outlet)\s*:\s*(?P<n
 DATE_LABEL = re.compile(r"^(?:date|published|posted|dated)\s*:\s*(?P<value>.{3,60})$", re.I)
 NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][a-zà-ÿ'’-]+|[A-ZÀ-Þ]\.|[A-ZÀ-Þ][a-zà-ÿ]*[A-Z][a-zà-ÿ]+|de|da|del|la|van|von|bin|al-[A-Z][a-z]+)$")
 DATELINE_LINE = re.compile(r"^[A-ZÀ-Þ][A-ZÀ-Þ .'’-]{2,}(?:,\s*[A-ZÀ-Þ][\w .'’-]+)?$")
+NAME_IN_PLACE = re.compile(r"^(?P<name>.+?)\s+in\s+(?P<place>[A-ZÀ-Þ][\w .'’-]{1,40})$")
+"""'Tom Phillips in Rio de Janeiro': the byline as The Guardian prints it, where the reporter is."""
+HEADER_LOOKAHEAD = 3
+"""Non-blank lines a header reader may look ahead to decide a line (a deck, a name)."""
 PARTICLES = {"de", "da", "del", "la", "van", "von", "bin", "der", "dos", "y"}
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 CAPTION_CREDIT = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -115,7 +120,9 @@ def _claim(path: str, header: Header, text: str, number: int, dates: DateSetting
             or _furniture(header, text, number)
             or _dateline_line(header, text, number)
             or _caption(header, text, number)
-            or _headline(header, text, number, lines, index))
+            or _headline(header, text, number, lines, index)
+            or _standfirst(header, text, number, lines, index, dates)
+            or _name_before_date(header, text, number, lines, index, dates))
 
 
 def _url_line(header: Header, text: str, number: int) -> bool:
@@ -242,7 +249,7 @@ def _split_affiliation(names: str) -> tuple[str, str | None]:
 
 def _looks_like_names(text: str) -> bool:
     """'Jane Smith and Omar Diaz, Reuters' yes; 'early March, officials said' no."""
-    parts = [p for p in re.split(r",\s*|\s+and\s+|\s*&\s*|\s+for\s+", text.strip(" .")) if p]
+    parts = [p for p in re.split(r",\s*|\s+and\s+|\s*&\s*|\s+for\s+", text.strip(" ."), flags=re.I) if p]
     return bool(parts) and all(
         len(part.split()) <= 5 and all(w[:1].isupper() or w.lower() in PARTICLES for w in part.split())
         for part in parts)
@@ -356,3 +363,48 @@ def _headline(header: Header, text: str, number: int, lines: list[str], index: i
 
 def _followed_by_more(lines: list[str], index: int) -> bool:
     return any(line.strip() for line in lines[index + 1:])
+
+
+def _standfirst(header: Header, text: str, number: int, lines: list[str], index: int, dates: DateSettings) -> bool:
+    """The deck under a headline ('Former president faces charges in a Manhattan court.'), taken
+    only when the header goes on below it (a date line or a byline in the next few lines):
+    otherwise the line is the lede, and the body starts there."""
+    if not header.furniture or header.furniture[-1].kind != "headline" or not 4 <= len(text.split()) <= 60:
+        return False
+    if not any(_is_dates_line(line, dates) or _is_byline_line(line, dates) for line in _next_lines(lines, index)):
+        return False
+    header.furniture.append(Furniture(number, "standfirst", text))
+    return True
+
+
+def _name_before_date(header: Header, text: str, number: int, lines: list[str], index: int,
+                      dates: DateSettings) -> bool:
+    """A name alone (or 'NAME in PLACE') on the line right above the date line."""
+    if header.author is not None:
+        return False
+    placed = NAME_IN_PLACE.match(text)
+    name = placed.group("name") if placed else text
+    following = _next_lines(lines, index)[:1]
+    if not _is_name(name) or not following or not _is_dates_line(following[0], dates):
+        return False
+    header.author, header.author_how = name, f"header line {number}: name line above the date"
+    header.furniture.append(Furniture(number, "byline", text))
+    return True
+
+
+def _next_lines(lines: list[str], index: int) -> list[str]:
+    return [line.strip() for line in lines[index + 1:index + 1 + 4 * HEADER_LOOKAHEAD] if line.strip()][:HEADER_LOOKAHEAD]
+
+
+def _is_dates_line(text: str, dates: DateSettings) -> bool:
+    """What `_date_line` takes, without taking it: dates, their labels and furniture only."""
+    if len(text) > 160:
+        return False
+    readings = [_labelled_dates(segment, dates) for segment in _segments(text)]
+    return any(readings) and all(r or _is_furniture(s) for r, s in zip(readings, _segments(text)))
+
+
+def _is_byline_line(text: str, dates: DateSettings) -> bool:
+    segments = _segments(text)
+    match = BYLINE.match(segments[0]) if segments else None
+    return bool(match) and _looks_like_names(_split_trailing_date(match.group(1), dates)[0])

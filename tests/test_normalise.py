@@ -149,3 +149,22 @@ def test_non_web_urls_are_dropped_with_a_warning(config: Config) -> None:
     a = normalise_text("---\ntitle: T\nurl: javascript:alert(1)\n---\nBody.", config, "inbox/x.md")
     assert a.url is None and a.outlet is None
     assert any("not an http(s) address" in w.message for w in a.warnings)
+
+
+def test_a_deck_is_taken_only_when_the_header_goes_on_below_it(config: Config) -> None:
+    lede = "Officials in Caracas said on Thursday that the embassy would reopen within weeks."
+    plain = normalise_text(f"Embassy in Caracas to reopen\n\n{lede}\n\nA second paragraph follows.", config)
+    decked = normalise_text(f"Embassy in Caracas to reopen\n{lede}\n\nBy Ana Lopez\n\nThe body starts here.", config)
+    assert [p.text for p in plain.paragraphs] == [lede, "A second paragraph follows."]
+    assert [p.text for p in decked.paragraphs] == ["The body starts here."]
+    assert decked.author == "Ana Lopez"
+    assert any(f.kind == "standfirst" and f.text == lede for f in decked.furniture)
+
+
+def test_a_shouted_byline_of_two_long_names_joined_by_and_in_capitals(config: Config) -> None:
+    """AP prints bylines in capitals, 'AND' too: read as one six-word name, the byline was missed
+    and the body started at it, taking the date line below with it."""
+    a = normalise_text("Judge sets August hearing in Maduro trial\n\nBy ANA LUCÍA PÉREZ AND CARLA BENÍTEZ\n\n"
+                       "September 13, 2025\n\nMEXICO CITY (AP) — The judge set a hearing for Saturday.", config)
+    assert (a.author, a.date) == ("Ana Lucía Pérez and Carla Benítez", "2025-09-13")
+    assert [p.text for p in a.paragraphs] == ["MEXICO CITY (AP) — The judge set a hearing for Saturday."]
