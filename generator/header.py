@@ -46,6 +46,10 @@ NAME_IN_PLACE = re.compile(r"^(?P<name>.+?)\s+in\s+(?P<place>[A-ZÀ-Þ][\w .'’
 """'Tom Phillips in Rio de Janeiro': the byline as The Guardian prints it, where the reporter is."""
 HEADER_LOOKAHEAD = 3
 """Non-blank lines a header reader may look ahead to decide a line (a deck, a name)."""
+REPORTING_FROM = re.compile(r"^reporting from\s+(?P<place>[A-ZÀ-Þ][\w .,'’-]{1,60})$", re.I)
+ROLE_LINE = re.compile(r"^(?:[A-Za-zÀ-ÿ&,'’-]+\s+){0,6}(?:correspondent|reporter|editor|writer|journalist|analyst|"
+                       r"producer|columnist|contributor)s?$", re.I)
+"""'Mexico and Central America correspondent': the line under a reporter's name (BBC)."""
 PARTICLES = {"de", "da", "del", "la", "van", "von", "bin", "der", "dos", "y"}
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 CAPTION_CREDIT = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -119,6 +123,8 @@ def _claim(path: str, header: Header, text: str, number: int, dates: DateSetting
             or _bare_name(header, text, number, lines, index)
             or _furniture(header, text, number)
             or _dateline_line(header, text, number)
+            or _reporting_from(header, text, number)
+            or _name_with_role(header, text, number, lines, index)
             or _caption(header, text, number)
             or _headline(header, text, number, lines, index)
             or _standfirst(header, text, number, lines, index, dates)
@@ -147,7 +153,7 @@ def _date_line(path: str, header: Header, text: str, number: int, dates: DateSet
     if len(text) > 160:
         return False
     found: list[tuple[str, DateReading]] = []
-    segments = _segments(text)
+    segments = _segments(_unglued(text))
     for segment in segments:
         labelled = _labelled_dates(segment, dates)
         if labelled is None:
@@ -166,6 +172,16 @@ def _date_line(path: str, header: Header, text: str, number: int, dates: DateSet
                if label == "updated" else "date line")
     header.furniture.append(Furniture(number, "date line", text))
     return True
+
+
+GLUED_TIME = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{1,2}:\d{2})")
+GLUED_LABEL = re.compile(r"(?<=[^\s|])((?:Updated|Published)\b)")
+
+
+def _unglued(text: str) -> str:
+    """'March 5, 20262:15 PM GMT+0Updated 3 hours ago', as copying a Reuters page gives it: the
+    year, the time and the update label run together where the page had them on separate lines."""
+    return GLUED_LABEL.sub(r" | \1", GLUED_TIME.sub(r"\1 \2", text))
 
 
 def _unreadable_date(path: str, header: Header, text: str, number: int) -> bool:
@@ -301,7 +317,8 @@ def _furniture(header: Header, text: str, number: int) -> bool:
     section = len(segments) >= 2 and all(len(s.split()) <= 3 and not SENTENCE_END.search(s) for s in segments)
     lone_kicker = header.title is None and len(text.split()) <= 2 and not SENTENCE_END.search(text) \
         and not DATELINE_LINE.match(text)
-    if section or lone_kicker or all(_is_furniture(s) for s in segments):
+    role = bool(header.furniture) and header.furniture[-1].kind == "byline" and ROLE_LINE.match(text) is not None
+    if section or lone_kicker or role or all(_is_furniture(s) for s in segments):
         header.furniture.append(Furniture(number, "furniture", text))
         return True
     return False
@@ -408,3 +425,26 @@ def _is_byline_line(text: str, dates: DateSettings) -> bool:
     segments = _segments(text)
     match = BYLINE.match(segments[0]) if segments else None
     return bool(match) and _looks_like_names(_split_trailing_date(match.group(1), dates)[0])
+
+
+def _reporting_from(header: Header, text: str, number: int) -> bool:
+    """'Reporting from Bogotá, Colombia' (The New York Times): where the story was reported, its
+    dateline."""
+    match = REPORTING_FROM.match(text)
+    if not match:
+        return False
+    if header.dateline is None:
+        header.dateline, header.dateline_how = match.group("place").strip(), f"header line {number}: 'Reporting from' line"
+    header.furniture.append(Furniture(number, "dateline", text))
+    return True
+
+
+def _name_with_role(header: Header, text: str, number: int, lines: list[str], index: int) -> bool:
+    """A name alone on a line with the reporter's role under it ('Will Grant' / 'Mexico
+    correspondent'); the role line is then claimed as furniture by `_furniture`."""
+    following = _next_lines(lines, index)[:1]
+    if header.author is not None or not _is_name(text) or not following or not ROLE_LINE.match(following[0]):
+        return False
+    header.author, header.author_how = text, f"header line {number}: name line above the reporter's role"
+    header.furniture.append(Furniture(number, "byline", text))
+    return True

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 _DASH = r"(?:\.?-{1,2}|—|–|:)"
-_PLACE_WORD = r"[A-ZÀ-Þ][\w.'’-]*"
+_PLACE_WORD = r"[A-ZÀ-Þ][\w.'’-]*(?:/[A-ZÀ-Þ][\w.'’-]*)*"
+"""'Caracas', 'U.S.', and Reuters' two-place 'HOUSTON/CARACAS'."""
 DATELINES = [
     re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?:[ ,]+(?:\[[^\]]{1,20}\]|" + _PLACE_WORD + r")){0,5}?)"
                r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} (?:de )?[a-zA-Z]{3,10}\.?))?"
