@@ -23,7 +23,8 @@ URL_LINE = re.compile(r"^(?:(?:source|url|link|original(?:ly published)?(?: at)?
 DATE_PREFIX = re.compile(r"^\s*date[:\s]\s*(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)\s*(.*)$", re.I)
 LABEL = re.compile(r"\b(first published|published|posted|last updated|last modified|updated|modified|date)\b"
                    r"\s*(?:on|at)?\s*:?\s*", re.I)
-BYLINE = re.compile(r"^(?:by|written by|words by|reporting by)\s+(.+)$", re.I)
+BYLINE = re.compile(r"^(?:by|written by|words by|reporting by|story by|text by|authors?)\s*:?\s+(.+)$", re.I)
+"""'By Jane Smith', 'By: Jane Smith', 'Author: Jane Smith', 'Story by Jane Smith'."""
 SEPARATORS = re.compile(r"\s*\|\s*|\s+[·•]\s+|\s{3,}|\s+/\s+")
 FURNITURE = [
     re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\.?(?:\s+read|\s+listen)?$", re.I),

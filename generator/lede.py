@@ -12,6 +12,14 @@ DATELINES = [
     re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?:[ ,]+(?:\[[^\]]{1,20}\]|" + _PLACE_WORD + r")){0,5}?)"
                r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} (?:de )?[a-zA-Z]{3,10}\.?))?"
                r"\s*\((?P<credit>[^()]{2,30})\)\s*" + _DASH + r"\s*"),
+    # 'New Delhi, Mar 5 (PTI) India's ...', 'Caracas, Mar 5 (Prensa Latina) The ...': no dash, so
+    # only with the date, and a capital after the credit.
+    re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?:[ ,]+" + _PLACE_WORD + r"){0,4}?),\s*"
+               r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} (?:de )?[a-zA-Z]{3,10}\.?)"
+               r"\s*\((?P<credit>[^()]{2,30})\)\s+(?=[A-Z\"“‘'])"),
+    # TASS: 'CARACAS, March 5. /TASS/. Venezuelan ...'
+    re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?:[ ,]+" + _PLACE_WORD + r"){0,4}?),\s*"
+               r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} [a-zA-Z]{3,10})\.\s*/(?P<credit>[^/]{2,20})/\.?\s+"),
     re.compile(r"^\((?P<credit>[^()]{2,30})\)\s*" + _DASH + r"\s*"),
     re.compile(r"^(?P<place>[A-ZÀ-Þ][A-ZÀ-Þ.'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ.'’-]+){0,3}(?:,\s*" + _PLACE_WORD
                + r"(?: " + _PLACE_WORD + r"){0,2})?)\s*(?:-{1,2}|—|–)\s+"),
