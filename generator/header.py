@@ -23,8 +23,10 @@ URL_LINE = re.compile(r"^(?:(?:source|url|link|original(?:ly published)?(?: at)?
 DATE_PREFIX = re.compile(r"^\s*date[:\s]\s*(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)\s*(.*)$", re.I)
 LABEL = re.compile(r"\b(first published|published|posted|last updated|last modified|updated|modified|date)\b"
                    r"\s*(?:on|at)?\s*:?\s*", re.I)
-BYLINE = re.compile(r"^(?:by|written by|words by|reporting by|story by|text by|authors?)\s*:?\s+(.+)$", re.I)
-"""'By Jane Smith', 'By: Jane Smith', 'Author: Jane Smith', 'Story by Jane Smith'."""
+BYLINE = re.compile(r"^(?:by|written by|words by|reporting by|story by|text by|authors?|por|par|von)\s*:?\s+(.+)$",
+                    re.I)
+"""'By Jane Smith', 'By: Jane Smith', 'Author: Jane Smith', 'Story by Jane Smith', and the Spanish,
+Portuguese, French and German 'Por', 'Par', 'Von'."""
 SEPARATORS = re.compile(r"\s*\|\s*|\s+[·•]\s+|\s{3,}|\s+/\s+")
 FURNITURE = [
     re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\.?(?:\s+read|\s+listen)?$", re.I),
@@ -128,8 +130,8 @@ def _claim(path: str, header: Header, text: str, number: int, dates: DateSetting
             or _name_with_role(header, text, number, lines, index)
             or _caption(header, text, number)
             or _headline(header, text, number, lines, index)
-            or _standfirst(header, text, number, lines, index, dates)
-            or _name_before_date(header, text, number, lines, index, dates))
+            or _name_before_date(header, text, number, lines, index, dates)
+            or _standfirst(header, text, number, lines, index, dates))
 
 
 def _url_line(header: Header, text: str, number: int) -> bool:
@@ -176,13 +178,15 @@ def _date_line(path: str, header: Header, text: str, number: int, dates: DateSet
 
 
 GLUED_TIME = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{1,2}:\d{2})")
+SLASHED_TIME = re.compile(r"((?:19|20)\d{2})\s+/\s+(\d{1,2}:\d{2})")
+"""'Mar 5, 2026 / 03:15 PM EST' (US local television sites): the date and its time, not two segments."""
 GLUED_LABEL = re.compile(r"(?<=[^\s|])((?:Updated|Published)\b)")
 
 
 def _unglued(text: str) -> str:
     """'March 5, 20262:15 PM GMT+0Updated 3 hours ago', as copying a Reuters page gives it: the
     year, the time and the update label run together where the page had them on separate lines."""
-    return GLUED_LABEL.sub(r" | \1", GLUED_TIME.sub(r"\1 \2", text))
+    return GLUED_LABEL.sub(r" | \1", SLASHED_TIME.sub(r"\1 \2", GLUED_TIME.sub(r"\1 \2", text)))
 
 
 def _unreadable_date(path: str, header: Header, text: str, number: int) -> bool:
@@ -397,15 +401,17 @@ def _standfirst(header: Header, text: str, number: int, lines: list[str], index:
 
 def _name_before_date(header: Header, text: str, number: int, lines: list[str], index: int,
                       dates: DateSettings) -> bool:
-    """A name alone (or 'NAME in PLACE') on the line right above the date line."""
+    """Names alone on the line right above the date line, each maybe with where the reporter is:
+    'Gerald Stone in London and Julia Ferreira in Bogotá' (the Financial Times, The Guardian)."""
     if header.author is not None:
         return False
-    placed = NAME_IN_PLACE.match(text)
-    name = placed.group("name") if placed else text
+    parts = re.split(r",\s+|\s+and\s+", text)
+    names = [match.group("name") if match else part for match, part in zip(map(NAME_IN_PLACE.match, parts), parts)]
     following = _next_lines(lines, index)[:1]
-    if not _is_name(name) or not following or not _is_dates_line(following[0], dates):
+    if not all(map(_is_name, names)) or not following or not _is_dates_line(following[0], dates):
         return False
-    header.author, header.author_how = name, f"header line {number}: name line above the date"
+    author = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    header.author, header.author_how = author, f"header line {number}: name line above the date"
     header.furniture.append(Furniture(number, "byline", text))
     return True
 

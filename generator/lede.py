@@ -22,7 +22,10 @@ DATELINES = [
                r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} [a-zA-Z]{3,10})\.\s*/(?P<credit>[^/]{2,20})/\.?\s+"),
     re.compile(r"^\((?P<credit>[^()]{2,30})\)\s*" + _DASH + r"\s*"),
     re.compile(r"^(?P<place>[A-ZÀ-Þ][A-ZÀ-Þ.'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ.'’-]+){0,3}(?:,\s*" + _PLACE_WORD
-               + r"(?: " + _PLACE_WORD + r"){0,2})?)\s*(?:-{1,2}|—|–)\s+"),
+               + r"(?: " + _PLACE_WORD + r"){0,2})?)\s*(?:(?:-{1,2}|—|–)\s+|[—–](?=[A-Z]))"),  # also 'CARACAS—Chevron' (WSJ)
+    # CNN: 'Caracas, Venezuela CNN —' (its own line in copied pages)
+    re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?: " + _PLACE_WORD + r"){0,3}(?:,\s*" + _PLACE_WORD
+               + r"(?: " + _PLACE_WORD + r"){0,2})?)\s+CNN\s*[—–]\s*"),  # CNN is an outlet, not an agency credit
     re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?: " + _PLACE_WORD + r"){0,3}(?:,\s*" + _PLACE_WORD
                + r"(?: " + _PLACE_WORD + r"){0,2})?)\s*:\s+(?=[A-Z\"“‘'])"),
 ]
