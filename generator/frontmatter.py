@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,16 +56,21 @@ class FrontMatter:
 
 
 def split_front_matter(path: str, text: str) -> FrontMatter:
-    """Front matter when the file starts with a `---` fence and has a closing one."""
+    """Front matter when the file starts with a `---` fence (YAML) or a `+++` fence (TOML, as Hugo
+    writes it) and has a closing one."""
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    fence = lines[0].strip() if lines else ""
+    if fence not in ("---", "+++"):
         return FrontMatter({}, {}, 1, present=False)
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    closing = ("---", "...") if fence == "---" else ("+++",)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in closing), None)
     if end is None:
         return FrontMatter({}, {}, 1, (Problem(
-            path, "front matter opened with '---' is never closed; read the file as plain text", 1,
-            hint="add a closing '---' line"),), present=False)
+            path, f"front matter opened with '{fence}' is never closed; read the file as plain text", 1,
+            hint=f"add a closing '{fence}' line"),), present=False)
     block = "\n".join(lines[1:end])
+    if fence == "+++":
+        return _toml_front_matter(path, block, end)
     try:
         raw = _load_yaml(block) if block.strip() else {}
     except yaml.YAMLError as exc:
@@ -78,6 +84,18 @@ def split_front_matter(path: str, text: str) -> FrontMatter:
         return FrontMatter({}, {}, end + 2, (Problem(
             path, "front matter is not a mapping of keys; its fields were ignored", 2),),
             lines=(1, end + 1))
+    return _map_keys(path, raw, end)
+
+
+def _toml_front_matter(path: str, block: str, end: int) -> FrontMatter:
+    try:
+        raw = tomllib.loads(block)
+    except tomllib.TOMLDecodeError as exc:
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))  # else "(at end of document)": its last line
+        reason = str(exc)[: at.start()].strip() if at else str(exc)
+        return FrontMatter({}, {}, end + 2, (Problem(
+            path, f"broken TOML front matter: {reason}; its fields were ignored",
+            int(at.group(1)) + 1 if at else end, hint="fix the TOML; the body was still read"),), lines=(1, end + 1))
     return _map_keys(path, raw, end)
 
 

@@ -115,6 +115,7 @@ def test_a_field_given_twice_keeps_the_first_and_says_so(config: Config) -> None
     assert a.title == "First"
     assert any("gives title twice ('title' and 'headline'); kept 'title'" in w.message for w in a.warnings)
 
+
 def test_broken_yaml_front_matter_warns_with_line_and_reads_the_body(config: Config) -> None:
     a = normalise_text("---\ntitle: ok\ndate: [unclosed\n---\nA headline for it here\n\nBody.", config)
     assert a.warnings and "broken YAML" in a.warnings[0].message and a.warnings[0].line
@@ -168,3 +169,10 @@ def test_a_shouted_byline_of_two_long_names_joined_by_and_in_capitals(config: Co
                        "September 13, 2025\n\nMEXICO CITY (AP) — The judge set a hearing for Saturday.", config)
     assert (a.author, a.date) == ("Ana Lucía Pérez and Carla Benítez", "2025-09-13")
     assert [p.text for p in a.paragraphs] == ["MEXICO CITY (AP) — The judge set a hearing for Saturday."]
+
+
+def test_broken_toml_front_matter_warns_with_its_line_and_reads_the_body(config: Config) -> None:
+    a = normalise_text('+++\ntitle = "T"\ndate = 2026-03-05\nauthor = "unclosed\n+++\n\nBody text here.', config)
+    assert a.date is None and a.author is None
+    assert [(w.message.split(":")[0], w.line) for w in a.warnings] == [("broken TOML front matter", 4)]
+    assert [p.text for p in a.paragraphs] == ["Body text here."]
