@@ -53,6 +53,9 @@ REPORTING_FROM = re.compile(r"^reporting from\s+(?P<place>[A-ZÀ-Þ][\w .,'’-]
 ROLE_LINE = re.compile(r"^(?:[A-Za-zÀ-ÿ&,'’-]+\s+){0,6}(?:correspondent|reporter|editor|writer|journalist|analyst|"
                        r"producer|columnist|contributor)s?$", re.I)
 """'Mexico and Central America correspondent': the line under a reporter's name (BBC)."""
+CREDIT_LINE = re.compile(r"^(?:[A-ZÀ-Þ][\w'’&.-]*\s+){1,4}(?:News Agency|Press Agency|Agency|News Service)$")
+"""'Anadolu Agency' alone on a header line: who supplied the copy, kept as furniture (a cue in
+briefing.yml's sources then names it)."""
 PARTICLES = {"de", "da", "del", "la", "van", "von", "bin", "der", "dos", "y"}
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 CAPTION_CREDIT = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -72,6 +75,9 @@ class Header:
     source_name: str | None = None
     """An outlet named by a header label such as 'Source: Xinhua'."""
     source_line: int = 0
+    credit: str | None = None
+    """Who supplied the copy, from a line such as 'Anadolu Agency'."""
+    credit_line: int = 0
     dateline: str | None = None
     dateline_how: str = ""
     url: str | None = None
@@ -261,8 +267,11 @@ def _split_trailing_date(names: str, dates: DateSettings) -> tuple[str, DateRead
 
 
 def _split_affiliation(names: str) -> tuple[str, str | None]:
-    """'Jane Smith, Reuters' -> ('Jane Smith', 'Reuters'); 'Jane Smith, Omar Diaz and X' stays."""
+    """'Jane Smith, Reuters' -> ('Jane Smith', 'Reuters'); 'Jane Smith, Omar Diaz and X' stays;
+    'Jane Smith, Senior Energy Correspondent' -> ('Jane Smith', None): a role, not an outlet."""
     parts = [p.strip() for p in re.split(r",\s*|\s+for\s+|\s+\|\s+", names) if p.strip()]
+    if len(parts) >= 2 and ROLE_LINE.match(parts[-1]):
+        return _split_affiliation(", ".join(parts[:-1]))[0], None
     if len(parts) >= 2 and " and " not in parts[-1] and not _is_name(parts[-1]):
         return ", ".join(parts[:-1]), parts[-1]
     return names, None
@@ -278,7 +287,14 @@ def _looks_like_names(text: str) -> bool:
 
 def _is_name(text: str) -> bool:
     words = text.split()
-    return 2 <= len(words) <= 5 and all(NAME_WORD.match(w) for w in words)
+    return 2 <= len(words) <= 5 and all(NAME_WORD.match(w) for w in words) and words[-1] not in NOT_A_PERSON
+
+
+NOT_A_PERSON = frozenset({"Agency", "News", "Press", "Times", "Post", "Journal", "Television", "Radio", "Network",
+                          "Media", "Service", "Gazette", "Herald", "Tribune", "Daily", "Weekly", "Group", "Ministry",
+                          "Office", "Desk", "Bureau", "Correspondent", "Editor", "Reporter", "Writer"})
+"""Last words of an organisation or a role, never of a person's name: 'Anadolu Agency' alone on a
+line is the credit, not a byline; 'Jane Smith, Senior Correspondent' names a role, not an outlet."""
 
 
 def clean_names(names: str) -> str:
@@ -323,7 +339,10 @@ def _furniture(header: Header, text: str, number: int) -> bool:
     lone_kicker = header.title is None and len(text.split()) <= 2 and not SENTENCE_END.search(text) \
         and not DATELINE_LINE.match(text)
     role = bool(header.furniture) and header.furniture[-1].kind == "byline" and ROLE_LINE.match(text) is not None
-    if section or lone_kicker or role or all(_is_furniture(s) for s in segments):
+    credit = header.title is not None and CREDIT_LINE.match(text) is not None
+    if credit and header.credit is None:
+        header.credit, header.credit_line = text, number
+    if section or lone_kicker or role or credit or all(_is_furniture(s) for s in segments):
         header.furniture.append(Furniture(number, "furniture", text))
         return True
     return False

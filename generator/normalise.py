@@ -112,6 +112,10 @@ def _from_text(found: _Found, header: Header, paragraphs: tuple[Paragraph, ...],
     if header.source_name:
         found.first("outlet", registry.canonical(header.source_name),
                     f"header line {header.source_line}: 'Source:' label")
+    if header.credit:
+        entry = registry.named(header.credit)
+        found.first(entry.kind if entry else "agency", entry.name if entry else header.credit,
+                    f"header line {header.credit_line}: credit line" + ("" if entry else " (not in the registry)"))
 
 
 def _safe_url(found: _Found) -> None:
