@@ -54,8 +54,8 @@ ROLE_LINE = re.compile(r"^(?:[A-Za-zÀ-ÿ&,'’-]+\s+){0,6}(?:correspondent|repo
                        r"producer|columnist|contributor)s?$", re.I)
 """'Mexico and Central America correspondent': the line under a reporter's name (BBC)."""
 CREDIT_LINE = re.compile(r"^(?:[A-ZÀ-Þ][\w'’&.-]*\s+){1,4}(?:News Agency|Press Agency|Agency|News Service)$")
-"""'Anadolu Agency' alone on a header line: who supplied the copy, kept as furniture (a cue in
-briefing.yml's sources then names it)."""
+"""'Anadolu Agency' alone on a header line: who supplied the copy (the registry in briefing.yml
+may know it, else it is the agency as written)."""
 PARTICLES = {"de", "da", "del", "la", "van", "von", "bin", "der", "dos", "y"}
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 CAPTION_CREDIT = re.compile(r"\(([^()]{2,40})\)\s*$")
@@ -133,10 +133,10 @@ def _claim(path: str, header: Header, text: str, number: int, dates: DateSetting
             or _furniture(header, text, number)
             or _dateline_line(header, text, number)
             or _reporting_from(header, text, number)
-            or _name_with_role(header, text, number, lines, index)
+            or _credit_line(header, text, number)
             or _caption(header, text, number)
             or _headline(header, text, number, lines, index)
-            or _name_before_date(header, text, number, lines, index, dates)
+            or _names_line(header, text, number, lines, index, dates)
             or _standfirst(header, text, number, lines, index, dates))
 
 
@@ -161,15 +161,10 @@ def _date_line(path: str, header: Header, text: str, number: int, dates: DateSet
     """A line (or `|`-separated segments) made only of dates, labels and furniture."""
     if len(text) > 160:
         return False
-    found: list[tuple[str, DateReading]] = []
     segments = _segments(_unglued(text))
-    for segment in segments:
-        labelled = _labelled_dates(segment, dates)
-        if labelled is None:
-            if _is_furniture(segment) or (found and len(segment.split()) <= 3):
-                continue
-            return len(segments) == 1 and _unreadable_date(path, header, text, number)
-        found.extend(labelled)
+    found = _dates_of(segments, dates)
+    if found is None:
+        return len(segments) == 1 and _unreadable_date(path, header, text, number)
     if not found:
         return _unreadable_date(path, header, text, number)
     for segment in segments:
@@ -181,6 +176,20 @@ def _date_line(path: str, header: Header, text: str, number: int, dates: DateSet
                if label == "updated" else "date line")
     header.furniture.append(Furniture(number, "date line", text))
     return True
+
+
+def _dates_of(segments: tuple[str, ...], dates: DateSettings) -> list[tuple[str, DateReading]] | None:
+    """The labelled dates of a line's segments; None when a segment is neither a date, nor
+    furniture, nor a short word or two after a date (the line is not a date line)."""
+    found: list[tuple[str, DateReading]] = []
+    for segment in segments:
+        labelled = _labelled_dates(segment, dates)
+        if labelled is None:
+            if _is_furniture(segment) or (found and len(segment.split()) <= 3):
+                continue
+            return None
+        found.extend(labelled)
+    return found
 
 
 GLUED_TIME = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{1,2}:\d{2})")
@@ -236,14 +245,11 @@ def _take_date(path: str, header: Header, reading: DateReading, number: int, wha
 
 
 def _byline(path: str, header: Header, text: str, number: int, dates: DateSettings) -> bool:
-    segments = _segments(text)
-    match = BYLINE.match(segments[0]) if segments else None
-    if not match or len(match.group(1).split()) > 16:
+    read = _byline_of(text, dates)
+    if read is None:
         return False
-    names, date_text = _split_trailing_date(match.group(1), dates)
-    if not _looks_like_names(names):
-        return False
-    for segment in segments[1:]:
+    names, date_text = read
+    for segment in _segments(text)[1:]:
         reading = read_date(segment, dates)
         if reading and date_text is None:
             date_text = reading
@@ -255,6 +261,17 @@ def _byline(path: str, header: Header, text: str, number: int, dates: DateSettin
         _take_date(path, header, date_text, number, "date on the byline")
     header.furniture.append(Furniture(number, "byline", text))
     return True
+
+
+def _byline_of(text: str, dates: DateSettings) -> tuple[str, DateReading | None] | None:
+    """The names of a byline ('By Jane Smith, March 5, 2026') and a date trailing them; None when
+    the line is not a byline."""
+    segments = _segments(text)
+    match = BYLINE.match(segments[0]) if segments else None
+    if not match or len(match.group(1).split()) > 16:
+        return None
+    names, date_text = _split_trailing_date(match.group(1), dates)
+    return (names, date_text) if _looks_like_names(names) else None
 
 
 def _split_trailing_date(names: str, dates: DateSettings) -> tuple[str, DateReading | None]:
@@ -339,10 +356,7 @@ def _furniture(header: Header, text: str, number: int) -> bool:
     lone_kicker = header.title is None and len(text.split()) <= 2 and not SENTENCE_END.search(text) \
         and not DATELINE_LINE.match(text)
     role = bool(header.furniture) and header.furniture[-1].kind == "byline" and ROLE_LINE.match(text) is not None
-    credit = header.title is not None and CREDIT_LINE.match(text) is not None
-    if credit and header.credit is None:
-        header.credit, header.credit_line = text, number
-    if section or lone_kicker or role or credit or all(_is_furniture(s) for s in segments):
+    if section or lone_kicker or role or all(_is_furniture(s) for s in segments):
         header.furniture.append(Furniture(number, "furniture", text))
         return True
     return False
@@ -412,25 +426,32 @@ def _standfirst(header: Header, text: str, number: int, lines: list[str], index:
     otherwise the line is the lede, and the body starts there."""
     if not header.furniture or header.furniture[-1].kind != "headline" or not 4 <= len(text.split()) <= 60:
         return False
-    if not any(_is_dates_line(line, dates) or _is_byline_line(line, dates) for line in _next_lines(lines, index)):
+    if not any(_is_dates_line(line, dates) or _byline_of(line, dates) is not None for line in _next_lines(lines, index)):
         return False
     header.furniture.append(Furniture(number, "standfirst", text))
     return True
 
 
-def _name_before_date(header: Header, text: str, number: int, lines: list[str], index: int,
-                      dates: DateSettings) -> bool:
-    """Names alone on the line right above the date line, each maybe with where the reporter is:
-    'Gerald Stone in London and Julia Ferreira in Bogotá' (the Financial Times, The Guardian)."""
+def _names_line(header: Header, text: str, number: int, lines: list[str], index: int,
+                dates: DateSettings) -> bool:
+    """Names alone on a line, each maybe with where the reporter is ('Gerald Stone in London and
+    Julia Ferreira in Bogotá', the Financial Times), right above the date line or above the
+    reporter's role ('Latin America correspondent', the BBC; `_furniture` then takes the role)."""
     if header.author is not None:
         return False
     parts = re.split(r",\s+|\s+and\s+", text)
     names = [match.group("name") if match else part for match, part in zip(map(NAME_IN_PLACE.match, parts), parts)]
     following = _next_lines(lines, index)[:1]
-    if not all(map(_is_name, names)) or not following or not _is_dates_line(following[0], dates):
+    if not following or not all(map(_is_name, names)):
+        return False
+    if ROLE_LINE.match(following[0]):
+        beside = "the reporter's role"
+    elif _is_dates_line(following[0], dates):
+        beside = "the date"
+    else:
         return False
     author = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    header.author, header.author_how = author, f"header line {number}: name line above the date"
+    header.author, header.author_how = author, f"header line {number}: name line above {beside}"
     header.furniture.append(Furniture(number, "byline", text))
     return True
 
@@ -440,17 +461,18 @@ def _next_lines(lines: list[str], index: int) -> list[str]:
 
 
 def _is_dates_line(text: str, dates: DateSettings) -> bool:
-    """What `_date_line` takes, without taking it: dates, their labels and furniture only."""
-    if len(text) > 160:
+    """What `_date_line` takes as a date, without taking it."""
+    return len(text) <= 160 and bool(_dates_of(_segments(_unglued(text)), dates))
+
+
+def _credit_line(header: Header, text: str, number: int) -> bool:
+    """'Anadolu Agency' alone on a line under the headline: who supplied the copy."""
+    if header.title is None or not CREDIT_LINE.match(text):
         return False
-    readings = [_labelled_dates(segment, dates) for segment in _segments(text)]
-    return any(readings) and all(r or _is_furniture(s) for r, s in zip(readings, _segments(text)))
-
-
-def _is_byline_line(text: str, dates: DateSettings) -> bool:
-    segments = _segments(text)
-    match = BYLINE.match(segments[0]) if segments else None
-    return bool(match) and _looks_like_names(_split_trailing_date(match.group(1), dates)[0])
+    if header.credit is None:
+        header.credit, header.credit_line = text, number
+    header.furniture.append(Furniture(number, "credit", text))
+    return True
 
 
 def _reporting_from(header: Header, text: str, number: int) -> bool:
@@ -462,15 +484,4 @@ def _reporting_from(header: Header, text: str, number: int) -> bool:
     if header.dateline is None:
         header.dateline, header.dateline_how = match.group("place").strip(), f"header line {number}: 'Reporting from' line"
     header.furniture.append(Furniture(number, "dateline", text))
-    return True
-
-
-def _name_with_role(header: Header, text: str, number: int, lines: list[str], index: int) -> bool:
-    """A name alone on a line with the reporter's role under it ('Will Grant' / 'Mexico
-    correspondent'); the role line is then claimed as furniture by `_furniture`."""
-    following = _next_lines(lines, index)[:1]
-    if header.author is not None or not _is_name(text) or not following or not ROLE_LINE.match(following[0]):
-        return False
-    header.author, header.author_how = text, f"header line {number}: name line above the reporter's role"
-    header.furniture.append(Furniture(number, "byline", text))
     return True

@@ -8,26 +8,26 @@ from dataclasses import dataclass
 _DASH = r"(?:\.?-{1,2}|—|–|:)"
 _PLACE_WORD = r"[A-ZÀ-Þ][\w.'’-]*(?:/[A-ZÀ-Þ][\w.'’-]*)*"
 """'Caracas', 'U.S.', and Reuters' two-place 'HOUSTON/CARACAS'."""
+_DAY = r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} (?:de )?[a-zA-Z]{3,10}\.?)"
+"""'March 5', 'Mar. 5', '5 de marzo' after a dateline's place."""
+_PLACES = _PLACE_WORD + r"(?:[ ,]+" + _PLACE_WORD + r"){0,4}?"
+_CITY_COUNTRY = (_PLACE_WORD + r"(?: " + _PLACE_WORD + r"){0,3}(?:,\s*" + _PLACE_WORD
+                 + r"(?: " + _PLACE_WORD + r"){0,2})?")
+"""'Washington DC', 'Caracas, Venezuela'."""
 DATELINES = [
     re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?:[ ,]+(?:\[[^\]]{1,20}\]|" + _PLACE_WORD + r")){0,5}?)"
-               r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} (?:de )?[a-zA-Z]{3,10}\.?))?"
-               r"\s*\((?P<credit>[^()]{2,30})\)\s*" + _DASH + r"\s*"),
+               r"(?:,\s*" + _DAY + r")?\s*\((?P<credit>[^()]{2,30})\)\s*" + _DASH + r"\s*"),
     # 'New Delhi, Mar 5 (PTI) India's ...', 'Caracas, Mar 5 (Prensa Latina) The ...': no dash, so
     # only with the date, and a capital after the credit.
-    re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?:[ ,]+" + _PLACE_WORD + r"){0,4}?),\s*"
-               r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} (?:de )?[a-zA-Z]{3,10}\.?)"
-               r"\s*\((?P<credit>[^()]{2,30})\)\s+(?=[A-Z\"“‘'])"),
+    re.compile(r"^(?P<place>" + _PLACES + r"),\s*" + _DAY + r"\s*\((?P<credit>[^()]{2,30})\)\s+(?=[A-Z\"“‘'])"),
     # TASS: 'CARACAS, March 5. /TASS/. Venezuelan ...'
-    re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?:[ ,]+" + _PLACE_WORD + r"){0,4}?),\s*"
-               r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}|\d{1,2} [a-zA-Z]{3,10})\.\s*/(?P<credit>[^/]{2,20})/\.?\s+"),
+    re.compile(r"^(?P<place>" + _PLACES + r"),\s*" + _DAY + r"\.\s*/(?P<credit>[^/]{2,20})/\.?\s+"),
     re.compile(r"^\((?P<credit>[^()]{2,30})\)\s*" + _DASH + r"\s*"),
     re.compile(r"^(?P<place>[A-ZÀ-Þ][A-ZÀ-Þ.'’-]{2,}(?: [A-ZÀ-Þ][A-ZÀ-Þ.'’-]+){0,3}(?:,\s*" + _PLACE_WORD
                + r"(?: " + _PLACE_WORD + r"){0,2})?)\s*(?:(?:-{1,2}|—|–)\s+|[—–](?=[A-Z]))"),  # also 'CARACAS—Chevron' (WSJ)
-    # CNN: 'Caracas, Venezuela CNN —' (its own line in copied pages)
-    re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?: " + _PLACE_WORD + r"){0,3}(?:,\s*" + _PLACE_WORD
-               + r"(?: " + _PLACE_WORD + r"){0,2})?)\s+CNN\s*[—–]\s*"),  # CNN is an outlet, not an agency credit
-    re.compile(r"^(?P<place>" + _PLACE_WORD + r"(?: " + _PLACE_WORD + r"){0,3}(?:,\s*" + _PLACE_WORD
-               + r"(?: " + _PLACE_WORD + r"){0,2})?)\s*:\s+(?=[A-Z\"“‘'])"),
+    # CNN: 'Caracas, Venezuela CNN —' (its own line in copied pages); CNN is an outlet, not a credit
+    re.compile(r"^(?P<place>" + _CITY_COUNTRY + r")\s+CNN\s*[—–]\s*"),
+    re.compile(r"^(?P<place>" + _CITY_COUNTRY + r")\s*:\s+(?=[A-Z\"“‘'])"),
 ]
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[A-Z\"“‘'])")
 ATTRIBUTION = re.compile(r",?\s+(?:according to|said|says|the [\w\s]{1,30} said|officials said)\b.*$", re.I)
