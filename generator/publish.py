@@ -13,7 +13,8 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -28,7 +29,30 @@ ARTICLE_PAGES_DONE = "article pages done"
 """What `render` yields between the article pages and the rest: search can start indexing."""
 
 
-def publish(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str], output_dir: Path,
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A file written whole by another process (a render worker writing a data file) into the
+    build's scratch folder: moved into the site, then treated like a page written here."""
+
+    file: Path
+
+
+@contextmanager
+def scratch_dir(output_dir: Path) -> Iterator[Path]:
+    """A folder beside the output, on its file system, for files written by worker processes and
+    moved into the staging folder (`Made`); gone when the build ends, or with the next build
+    when this one was killed (`_remove_leftovers`)."""
+    output_dir = output_dir.resolve()
+    folder = output_dir.with_name(f".{output_dir.name}.data-{os.getpid()}")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def publish(pages: Iterable[tuple[str, bytes | Path | Made | Iterable[bytes]] | str], output_dir: Path,
             index: Callable[[Path], Background] | None = None, carry: tuple[str, ...] = (),
             before_swap: Callable[[], None] | None = None) -> PublishCount:
     """`index` starts the search index over the staging folder once the article pages are in it
@@ -85,11 +109,11 @@ def remove_in_background(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_LEFTOVER = re.compile(r"\.(?:staging|old(?:-\d+)?)-(\d+)")
+_LEFTOVER = re.compile(r"\.(?:staging|data|old(?:-\d+)?)-(\d+)")
 
 
 def _remove_leftovers(output_dir: Path) -> None:
-    """Staging and old folders of builds that were killed (their process is gone)."""
+    """Staging, scratch and old folders of builds that were killed (their process is gone)."""
     for folder in output_dir.parent.glob(f".{output_dir.name}.*-*"):
         match = _LEFTOVER.fullmatch(folder.name[len(output_dir.name) + 1:])
         if match and not _alive(int(match.group(1))):
@@ -125,7 +149,7 @@ class PublishCount:
         return self.rendered + self.reused
 
 
-def _write_all(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str], root: Path, previous: Path | None,
+def _write_all(pages: Iterable[tuple[str, bytes | Path | Made | Iterable[bytes]] | str], root: Path, previous: Path | None,
                articles_done: Callable[[], None]) -> PublishCount:
     made: set[Path] = set()
     changed: list[str] = []
@@ -151,7 +175,10 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str]
                 continue
             target.write_bytes(content)
         else:
-            _write_pieces(target, content)
+            if isinstance(content, Made):
+                shutil.move(content.file, target)
+            else:
+                write_pieces(target, content)
             if old is not None and _same_file(old, target):
                 target.unlink()
                 link_file(old, target)
@@ -160,7 +187,7 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path | Iterable[bytes]] | str]
     return PublishCount(rendered, reused, tuple(changed))
 
 
-def _write_pieces(target: Path, pieces: Iterable[bytes]) -> None:
+def write_pieces(target: Path, pieces: Iterable[bytes]) -> None:
     with target.open("wb", buffering=1 << 20) as out:
         for piece in pieces:
             out.write(piece)

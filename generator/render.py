@@ -29,11 +29,12 @@ from generator.events import Timeline, by_month
 from generator.markup import inline_html, paragraph_html
 from generator.pagination import page_count, paginate, url_of_item
 from generator.problems import BriefingError, Severity
-from generator.publish import ARTICLE_PAGES_DONE
+from generator.publish import ARTICLE_PAGES_DONE, Made, write_pieces
 from generator.quotes import Quote
 
-Page = tuple[str, "bytes | Path | Iterator[bytes]"]
-"""(path, its bytes), (path, the unchanged file of the previous build), or (path, its bytes in pieces)."""
+Page = tuple[str, "bytes | Path | Made | Iterator[bytes]"]
+"""(path, its bytes), (path, the unchanged file of the previous build), (path, its bytes in pieces),
+or (path, the file a worker wrote)."""
 MAX_RELATED = 8
 FEED_SIZE = 50
 
@@ -81,7 +82,7 @@ class PageMemory:
 
 def render(site: Site, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
-           workers: int = 1) -> Iterator[Page | str]:
+           workers: int = 1, scratch: Path | None = None) -> Iterator[Page | str]:
     """Yield (path, bytes) per page, (path, old file) for a page whose inputs did not change, or
     (path, pieces) for a data file written piece by piece.
 
@@ -89,7 +90,9 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     collects each article page's input key for the next build. ARTICLE_PAGES_DONE follows the
     last article page: the search index can start on them while the rest is rendered. While
     the workers render pages, this process computes the quotes, events, entities and
-    discrepancies the later pages show, then writes the data files.
+    discrepancies the later pages show, then writes the data files. With `scratch` (a folder
+    for whole files, see `publish.Made`), the workers write the data files that show no findings
+    too: after one edit they are most of what is left once the findings are computed.
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
@@ -120,14 +123,16 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         forks = workers if workers > 1 else 0
         first = min(forks, max(workers_memory_allows(forks + 1) - 1, 0)) if forks and site.findings is not None else forks
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
-        yield from _make_pages([*todo, *plain], env, site, shared, first, marker_after=len(todo), meanwhile=findings)
+        offloaded = list(_plain_data_jobs(scratch)) if scratch is not None and forks else []
+        yield from _make_pages([*todo, *offloaded, *plain], env, site, shared, first, marker_after=len(todo),
+                               meanwhile=findings)
         # The data files here while the workers render the findings' pages: after one edit, few
         # article pages are left to render, and the findings alone keep this process as busy.
         for path in kept or ():
             keys[path] = entities_key
             yield path, memory.site_dir / path
         shown = list(_findings_pages(site, entities=kept is None))
-        data = _data_files(site, history, entities=kept is None)
+        data = _data_files(site, history, entities=kept is None, plain=not offloaded)
         if entities_key and not kept:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
             keys["data/entities.json"] = entities_key
@@ -183,17 +188,37 @@ PageJob = tuple[str, str, dict[str, Any]]
 """A page to render: (path, template, context)."""
 
 
-def _data_files(site: Site, history: History, entities: bool = True) -> Iterator[Page]:
-    """`data/*.json`, the biggest first, each written piece by piece as it is yielded."""
-    yield "data/topics.json", datafiles.topics_json(site)
+PLAIN_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
+    ("data/topics.json", datafiles.topics_json),
+    ("data/articles.json", datafiles.articles_json),
+    ("data/report.json", datafiles.report_json),
+)
+"""The data files that show no findings, the biggest first: made from the assembled site alone."""
+DATA_FILE = ""
+"""The 'template' of a job that writes a data file (see `_plain_data_jobs`)."""
+
+
+def _plain_data_jobs(scratch: Path) -> Iterator[PageJob]:
+    for path, make in PLAIN_DATA_FILES:
+        yield path, DATA_FILE, {"make": make, "file": scratch / path.replace("/", "-")}
+
+
+def _data_files(site: Site, history: History, entities: bool = True, plain: bool = True) -> Iterator[Page]:
+    """`data/*.json`, the biggest first, each written piece by piece as it is yielded; without
+    those of PLAIN_DATA_FILES when the workers write them (`plain`)."""
+    made_here = dict(PLAIN_DATA_FILES) if plain else {}
+    if "data/topics.json" in made_here:
+        yield "data/topics.json", datafiles.topics_json(site)
     if site.findings is not None and entities:
         yield "data/entities.json", datafiles.entities_json(site)
-    yield "data/articles.json", datafiles.articles_json(site)
+    if "data/articles.json" in made_here:
+        yield "data/articles.json", datafiles.articles_json(site)
     if site.findings is not None:
         yield "data/quotes.json", datafiles.quotes_json(site)
         yield "data/events.json", datafiles.events_json(site)
         yield "data/discrepancies.json", datafiles.discrepancies_json(site)
-    yield "data/report.json", datafiles.report_json(site)
+    if "data/report.json" in made_here:
+        yield "data/report.json", datafiles.report_json(site)
     yield "data/changes.json", datafiles.changes_json(history)
 
 
@@ -230,7 +255,7 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
     often: encoded whole, one held it for seconds, and the pool's threads here, starved of it,
     left the workers idle."""
     global _POOL_STATE
-    chunks = [range(i, min(i + CHUNK, len(jobs))) for i in range(0, len(jobs), CHUNK)]
+    chunks = _chunks(jobs)
     workers = workers_memory_allows(forks) if forks and chunks else 0
     context = multiprocessing.get_context("fork") if workers else None
     claims = ChunkClaims(len(chunks), context) if workers else None
@@ -275,6 +300,18 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
                             "render", hint="free some memory and build again") from None
     finally:
         _POOL_STATE = ()
+
+
+def _chunks(jobs: list[PageJob]) -> list[range]:
+    """Runs of up to CHUNK pages; a data file a chunk of its own (it takes as long as hundreds)."""
+    chunks: list[range] = []
+    start = 0
+    for end in [*(i for i, job in enumerate(jobs) if job[1] == DATA_FILE), len(jobs)]:
+        chunks += [range(i, min(i + CHUNK, end)) for i in range(start, end, CHUNK)]
+        if end < len(jobs):
+            chunks.append(range(end, end + 1))
+        start = end + 1
+    return chunks
 
 
 class ChunkClaims:
@@ -329,8 +366,15 @@ def _render_chunk(n: int, claimed: bool = False) -> list[tuple[str, bytes]] | No
     jobs, env, site, shared, chunks, claims = _POOL_STATE
     if not claimed and not claims.claim(n):
         return None
-    return [(path, _render_one(env, site, path, template, context, shared))
+    return [(path, _write_data(context["make"](site), context["file"]) if template == DATA_FILE
+             else _render_one(env, site, path, template, context, shared))
             for path, template, context in (jobs[i] for i in chunks[n])]
+
+
+def _write_data(pieces: Iterable[bytes], file: Path) -> Made:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    write_pieces(file, pieces)
+    return Made(file)
 
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:

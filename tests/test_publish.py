@@ -157,6 +157,7 @@ def test_without_memory_for_a_worker_the_pages_are_rendered_in_process_and_are_t
     config = load_config(project / "briefing.yml")
     monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
     pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c1", search=False)
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".pooled")) == [], "no scratch folder left"
     forks = []
     monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: 0)
     monkeypatch.setattr(render, "multiprocessing", SimpleNamespace(get_context=forks.append))
