@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -44,7 +43,7 @@ from generator.config import Config
 from generator.load import Unreadable, display_path, find_inputs, load
 from generator.normalise import normalise
 from generator.problems import BriefingError, Problem
-from generator.publish import PublishCount, publish, scratch_dir
+from generator.publish import PublishCount, publish, staging_writer
 from generator.render import PageMemory, render
 from generator.search import BUNDLE, SearchIndexing
 
@@ -183,10 +182,9 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
         index = partial(SearchIndexing, previous=output_dir / BUNDLE, shard_size=config.site.search_shard_size,
                         keys_file=state.search) if search else None
-        with scratch_dir(output_dir) if workers > 1 else nullcontext() as scratch:
-            pages = render(site, templates_dir, history, memory, keys, workers, scratch)
-            # The keys describe the site on disk: gone before it is replaced, written once it is.
-            written = publish(pages, output_dir, index, carry, before_swap=partial(state.pages.unlink, missing_ok=True))
+        pages = render(site, templates_dir, history, memory, keys, workers, staging_writer(output_dir))
+        # The keys describe the site on disk: gone before it is replaced, written once it is.
+        written = publish(pages, output_dir, index, carry, before_swap=partial(state.pages.unlink, missing_ok=True))
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)
         new = history.latest if history.latest is not previous.latest else None

@@ -13,9 +13,8 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -30,29 +29,61 @@ ARTICLE_PAGES_DONE = "article pages done"
 
 
 @dataclass(frozen=True, slots=True)
-class Made:
-    """A file written whole by another process (a render worker writing a data file) into the
-    build's scratch folder: moved into the site, then treated like a page written here."""
+class Placed:
+    """A file another process (a render worker) has already put into the staging folder through
+    its own `StagingWriter`: this process only counts it."""
 
-    file: Path
+    changed: bool
 
 
-@contextmanager
-def scratch_dir(output_dir: Path) -> Iterator[Path]:
-    """A folder beside the output, on its file system, for files written by worker processes and
-    moved into the staging folder (`Made`); gone when the build ends, or with the next build
-    when this one was killed (`_remove_leftovers`)."""
+@dataclass(frozen=True, slots=True)
+class StagingWriter:
+    """Puts files into a build's staging folder: a new file, or, when its bytes equal the previous
+    site's, a hard link to that file (its timestamp kept, for rsync and browsers). `publish` writes
+    through one; in a parallel build each render worker writes through its own copy, so a page is
+    written where it is made instead of being sent to this process first (at 10,000 articles,
+    creating and writing the files alone kept this process busy for seconds)."""
+
+    root: Path
+    previous: Path | None
+    made: set[Path] = field(default_factory=set, compare=False)
+    """Folders this process has made: a page's folder is made once, not checked per page."""
+
+    def put(self, path: str, content: bytes | Iterable[bytes]) -> bool:
+        """Write `path`; False when it is the previous site's file, unchanged."""
+        target = self.root / path
+        if target.parent not in self.made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(target.parent)
+        old = self.previous / path if self.previous is not None else None
+        if isinstance(content, bytes):
+            if old is not None and _same_bytes(old, content):
+                link_file(old, target)
+                return False
+            target.write_bytes(content)
+            return True
+        write_pieces(target, content)
+        if old is not None and _same_file(old, target):
+            target.unlink()
+            link_file(old, target)
+            return False
+        return True
+
+    def link(self, path: str, old: Path) -> None:
+        target = self.root / path
+        if target.parent not in self.made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(target.parent)
+        link_file(old, target)
+
+
+def staging_writer(output_dir: Path) -> StagingWriter:
+    """The writer `publish` will use for `output_dir` in this process, for workers to copy."""
     output_dir = output_dir.resolve()
-    folder = output_dir.with_name(f".{output_dir.name}.data-{os.getpid()}")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return StagingWriter(staging_dir(output_dir), output_dir if output_dir.is_dir() else None)
 
 
-def publish(pages: Iterable[tuple[str, bytes | Path | Made | Iterable[bytes]] | str], output_dir: Path,
+def publish(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes]] | str], output_dir: Path,
             index: Callable[[Path], Background] | None = None, carry: tuple[str, ...] = (),
             before_swap: Callable[[], None] | None = None) -> PublishCount:
     """`index` starts the search index over the staging folder once the article pages are in it
@@ -62,7 +93,8 @@ def publish(pages: Iterable[tuple[str, bytes | Path | Made | Iterable[bytes]] | 
     dies between the swap and the end (the page keys)."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir(output_dir)
+    writer = staging_writer(output_dir)
+    staging = writer.root
     old = output_dir.with_name(f".{output_dir.name}.old-{time.time_ns()}-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     _remove_leftovers(output_dir)
@@ -73,7 +105,7 @@ def publish(pages: Iterable[tuple[str, bytes | Path | Made | Iterable[bytes]] | 
             indexing.append(index(staging))
 
     try:
-        count = _write_all(pages, staging, output_dir if output_dir.is_dir() else None, start_index)
+        count = _write_all(pages, writer, start_index)
         start_index()
         for running in indexing:
             running.finish()
@@ -109,11 +141,11 @@ def remove_in_background(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_LEFTOVER = re.compile(r"\.(?:staging|data|old(?:-\d+)?)-(\d+)")
+_LEFTOVER = re.compile(r"\.(?:staging|old(?:-\d+)?)-(\d+)")
 
 
 def _remove_leftovers(output_dir: Path) -> None:
-    """Staging, scratch and old folders of builds that were killed (their process is gone)."""
+    """Staging and old folders of builds that were killed (their process is gone)."""
     for folder in output_dir.parent.glob(f".{output_dir.name}.*-*"):
         match = _LEFTOVER.fullmatch(folder.name[len(output_dir.name) + 1:])
         if match and not _alive(int(match.group(1))):
@@ -149,9 +181,8 @@ class PublishCount:
         return self.rendered + self.reused
 
 
-def _write_all(pages: Iterable[tuple[str, bytes | Path | Made | Iterable[bytes]] | str], root: Path, previous: Path | None,
+def _write_all(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes]] | str], writer: StagingWriter,
                articles_done: Callable[[], None]) -> PublishCount:
-    made: set[Path] = set()
     changed: list[str] = []
     rendered = reused = 0
     for page in pages:
@@ -159,31 +190,13 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path | Made | Iterable[bytes]]
             articles_done()
             continue
         path, content = page
-        target = root / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
         if isinstance(content, Path):
-            link_file(content, target)
+            writer.link(path, content)
             reused += 1
             continue
         rendered += 1
-        old = previous / path if previous else None
-        if isinstance(content, bytes):
-            if old is not None and _same_bytes(old, content):
-                link_file(old, target)  # unchanged: keep the file (and its timestamp) for rsync and browsers
-                continue
-            target.write_bytes(content)
-        else:
-            if isinstance(content, Made):
-                shutil.move(content.file, target)
-            else:
-                write_pieces(target, content)
-            if old is not None and _same_file(old, target):
-                target.unlink()
-                link_file(old, target)
-                continue
-        changed.append(path)
+        if content.changed if isinstance(content, Placed) else writer.put(path, content):
+            changed.append(path)
     return PublishCount(rendered, reused, tuple(changed))
 
 

@@ -29,12 +29,12 @@ from generator.events import Timeline, by_month
 from generator.markup import inline_html, paragraph_html
 from generator.pagination import page_count, paginate, url_of_item
 from generator.problems import BriefingError, Severity
-from generator.publish import ARTICLE_PAGES_DONE, Made, write_pieces
+from generator.publish import ARTICLE_PAGES_DONE, Placed, StagingWriter
 from generator.quotes import Quote
 
-Page = tuple[str, "bytes | Path | Made | Iterator[bytes]"]
+Page = tuple[str, "bytes | Path | Placed | Iterator[bytes]"]
 """(path, its bytes), (path, the unchanged file of the previous build), (path, its bytes in pieces),
-or (path, the file a worker wrote)."""
+or (path, what a worker did with the file it wrote into the staging folder)."""
 MAX_RELATED = 8
 FEED_SIZE = 50
 
@@ -82,7 +82,7 @@ class PageMemory:
 
 def render(site: Site, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
-           workers: int = 1, scratch: Path | None = None) -> Iterator[Page | str]:
+           workers: int = 1, writer: StagingWriter | None = None) -> Iterator[Page | str]:
     """Yield (path, bytes) per page, (path, old file) for a page whose inputs did not change, or
     (path, pieces) for a data file written piece by piece.
 
@@ -90,9 +90,10 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     collects each article page's input key for the next build. ARTICLE_PAGES_DONE follows the
     last article page: the search index can start on them while the rest is rendered. While
     the workers render pages, this process computes the quotes, events, entities and
-    discrepancies the later pages show, then writes the data files. With `scratch` (a folder
-    for whole files, see `publish.Made`), the workers write the data files that show no findings
-    too: after one edit they are most of what is left once the findings are computed.
+    discrepancies the later pages show, then writes the data files. With `writer` (see
+    `publish.StagingWriter`), the pages rendered in the pool are written by whoever renders them,
+    and the workers also write the data files that show no findings: after one edit they are most
+    of what is left once the findings are computed.
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
@@ -123,9 +124,9 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         forks = workers if workers > 1 else 0
         first = min(forks, max(workers_memory_allows(forks + 1) - 1, 0)) if forks and site.findings is not None else forks
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
-        offloaded = list(_plain_data_jobs(scratch)) if scratch is not None and forks else []
+        offloaded = list(_plain_data_jobs()) if writer is not None and forks else []
         yield from _make_pages([*todo, *offloaded, *plain], env, site, shared, first, marker_after=len(todo),
-                               meanwhile=findings)
+                               meanwhile=findings, writer=writer)
         # The data files here while the workers render the findings' pages: after one edit, few
         # article pages are left to render, and the findings alone keep this process as busy.
         for path in kept or ():
@@ -136,7 +137,7 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         if entities_key and not kept:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
             keys["data/entities.json"] = entities_key
-        yield from _make_pages(shown, env, site, shared, forks, meanwhile=data)
+        yield from _make_pages(shown, env, site, shared, forks, meanwhile=data, writer=writer)
         html_paths += [path for path in [*(kept or ()), *(p for p, _, _ in [*plain, *shown])] if path.endswith(".html")]
         yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
                                                  if p != "404.html"])
@@ -198,9 +199,9 @@ DATA_FILE = ""
 """The 'template' of a job that writes a data file (see `_plain_data_jobs`)."""
 
 
-def _plain_data_jobs(scratch: Path) -> Iterator[PageJob]:
+def _plain_data_jobs() -> Iterator[PageJob]:
     for path, make in PLAIN_DATA_FILES:
-        yield path, DATA_FILE, {"make": make, "file": scratch / path.replace("/", "-")}
+        yield path, DATA_FILE, {"make": make}
 
 
 def _data_files(site: Site, history: History, entities: bool = True, plain: bool = True) -> Iterator[Page]:
@@ -242,14 +243,16 @@ CHUNK = 64
 
 
 def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[str, Any], forks: int,
-                meanwhile: Iterable[Page | None] = (), marker_after: int | None = None) -> Iterator[Page | str]:
+                meanwhile: Iterable[Page | None] = (), marker_after: int | None = None,
+                writer: StagingWriter | None = None) -> Iterator[Page | str]:
     """Pages are independent: render them on every core, while this process works through
     `meanwhile` (steps that make no page, None, or pages this process makes itself, the data
     files, yielded as they come), then renders pages too, from the end of the list while the
     workers take them from the start (`ChunkClaims`). Pages come back in the order they are
     made; ARTICLE_PAGES_DONE follows the first `marker_after` jobs once they are all made.
     `forks`: the worker processes wanted; with none, or no memory for a forked copy, everything
-    is made here.
+    is made here. With `writer`, the pages rendered in the pool are written by whoever renders
+    them (`publish.Placed`); without, they come back as bytes for `publish` to write.
 
     A data file is encoded piece by piece, so this process lets go of the interpreter lock
     often: encoded whole, one held it for seconds, and the pool's threads here, starved of it,
@@ -259,7 +262,7 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
     workers = workers_memory_allows(forks) if forks and chunks else 0
     context = multiprocessing.get_context("fork") if workers else None
     claims = ChunkClaims(len(chunks), context) if workers else None
-    _POOL_STATE = (jobs, env, site, shared, chunks, claims)
+    _POOL_STATE = (jobs, env, site, shared, chunks, claims, writer if workers else None)
     articles_left = marker_after
 
     def rendered(chunk: range, pages: list[tuple[str, bytes]] | None) -> Iterator[Page | str]:
@@ -360,21 +363,18 @@ def _meminfo(path: str, field: str) -> int | None:
     return None
 
 
-def _render_chunk(n: int, claimed: bool = False) -> list[tuple[str, bytes]] | None:
-    """Chunk `n`'s pages; None when another process has claimed it first (`claimed`: this
-    process has, or works alone)."""
-    jobs, env, site, shared, chunks, claims = _POOL_STATE
+def _render_chunk(n: int, claimed: bool = False) -> list[Page] | None:
+    """Chunk `n`'s pages, or, with a writer, what became of them once written; None when another
+    process has claimed the chunk first (`claimed`: this process has, or works alone)."""
+    jobs, env, site, shared, chunks, claims, writer = _POOL_STATE
     if not claimed and not claims.claim(n):
         return None
-    return [(path, _write_data(context["make"](site), context["file"]) if template == DATA_FILE
-             else _render_one(env, site, path, template, context, shared))
-            for path, template, context in (jobs[i] for i in chunks[n])]
-
-
-def _write_data(pieces: Iterable[bytes], file: Path) -> Made:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    write_pieces(file, pieces)
-    return Made(file)
+    pages: list[Page] = []
+    for path, template, context in (jobs[i] for i in chunks[n]):
+        content = context["make"](site) if template == DATA_FILE else _render_one(env, site, path, template,
+                                                                                 context, shared)
+        pages.append((path, Placed(writer.put(path, content)) if writer is not None else content))
+    return pages
 
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:

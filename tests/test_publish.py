@@ -157,7 +157,7 @@ def test_without_memory_for_a_worker_the_pages_are_rendered_in_process_and_are_t
     config = load_config(project / "briefing.yml")
     monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
     pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c1", search=False)
-    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".pooled")) == [], "no scratch folder left"
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".pooled")) == [], "no staging folder left"
     forks = []
     monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: 0)
     monkeypatch.setattr(render, "multiprocessing", SimpleNamespace(get_context=forks.append))
@@ -168,6 +168,35 @@ def test_without_memory_for_a_worker_the_pages_are_rendered_in_process_and_are_t
         {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
         for root in (project / "pooled", project / "alone"))
     assert {k: v for k, v in pooled.items() if k not in unstable} == {k: v for k, v in alone.items() if k not in unstable}
+
+
+def test_pages_the_workers_write_are_reported_when_changed_and_kept_when_not(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a pooled build the workers write their pages into the staging folder themselves: the
+    build must still list exactly the files whose bytes changed (what `serve` reloads), and keep
+    every other file as the previous site's (same inode: rsync and browsers see no change)."""
+    from generator import pipeline
+    from generator.config import load_config
+
+    config = load_config(project / "briefing.yml")
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    site = project / "site"
+
+    def files() -> dict[str, tuple[int, bytes]]:
+        return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.read_bytes()) for p in site.rglob("*")
+                if p.is_file() and "pagefind" not in p.parts}
+
+    pipeline.build(config, project / "seeds", site, project / "templates", search=False)
+    before = files()
+    seed = project / "seeds/004_66bcc8fb033b93b3.txt"
+    seed.write_text(seed.read_text() + "\nThe embassy in Caracas reopened its consular section on Monday.\n")
+    result = pipeline.build(config, project / "seeds", site, project / "templates", search=False)
+    after = files()
+    differing = {path for path, (_, content) in after.items() if before.get(path, (0, None))[1] != content}
+    assert any(path.startswith("articles/") for path in differing) and "data/articles.json" in differing
+    assert set(result.pages.changed) == differing
+    kept = [path for path in after if path not in differing]
+    assert kept and all(after[path][0] == before[path][0] for path in kept)
 
 
 def test_workers_are_limited_by_the_memory_available(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -256,8 +256,7 @@ def test_exit_codes_are_documented() -> None:
 def test_a_build_clears_what_killed_builds_left_behind_and_nothing_else(project: Path) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()
-    left = [project / f".site.staging-{dead}", project / f".site.old-{dead}", project / f".site.old-17-{dead}",
-            project / f".site.data-{dead}"]
+    left = [project / f".site.staging-{dead}", project / f".site.old-{dead}", project / f".site.old-17-{dead}"]
     running = project / f".site.staging-{os.getppid()}"
     for folder in (*left, running):
         (folder / "articles").mkdir(parents=True)
