@@ -97,7 +97,8 @@ def test_a_failing_pagefind_is_one_clear_error_and_leaves_no_process(tmp_path: P
     running = search.SearchIndexing(tmp_path)
     with pytest.raises(BriefingError) as caught:
         running.finish()
-    assert "no pages matched the glob" in caught.value.format() and running.process.poll() == 1
+    assert "no pages matched the glob" in caught.value.format()
+    assert [p.poll() for p in running.processes] == [1]
 
 
 def test_cancel_stops_a_running_indexer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,7 +106,7 @@ def test_cancel_stops_a_running_indexer(tmp_path: Path, monkeypatch: pytest.Monk
                         lambda site, bundle: [sys.executable, "-c", "import time; time.sleep(60)"])
     running = search.SearchIndexing(tmp_path)
     running.cancel()
-    assert running.process.poll() is not None and running.finish() is False
+    assert running.processes and all(p.poll() is not None for p in running.processes) and running.finish() is False
 
 
 def test_a_stuck_indexer_is_stopped_and_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,7 +116,43 @@ def test_a_stuck_indexer_is_stopped_and_reported(tmp_path: Path, monkeypatch: py
     running = search.SearchIndexing(tmp_path)
     with pytest.raises(BriefingError) as caught:
         running.finish()
-    assert "over 0.5 s" in caught.value.format() and running.process.poll() is not None
+    assert "over 0.5 s" in caught.value.format() and all(p.poll() is not None for p in running.processes)
+
+
+def test_shards_are_indexed_as_many_at_once_as_allowed_and_all_of_them(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """One Pagefind run uses about one core: with two allowed, two shards are indexed at a time."""
+    import json
+
+    site, log = tmp_path / "site", tmp_path / "runs.log"
+    for n in range(16):
+        (site / f"articles/a{n}").mkdir(parents=True)
+        (site / f"articles/a{n}/index.html").write_text(f"<p>{n}</p>")
+    script = tmp_path / "fake_pagefind.py"
+    script.write_text("""import sys, time
+from pathlib import Path
+bundle, log = Path(sys.argv[1]), Path(sys.argv[2])
+with log.open("a") as out:
+    out.write(f"{time.monotonic()} 1\\n")
+time.sleep(0.3)
+bundle.mkdir(parents=True)
+(bundle / "pagefind-entry.json").write_text('{"languages": {}}')
+with log.open("a") as out:
+    out.write(f"{time.monotonic()} -1\\n")
+""")
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda site_dir, bundle: [sys.executable, str(script), str(bundle), str(log)])
+    monkeypatch.setattr(search, "concurrent_runs", lambda: 2)
+    running = search.SearchIndexing(site, shard_size=2)
+    assert running.finish()
+    assert len(running.shards) >= 3 and len(running.processes) == len(running.shards)
+    at_once, peak = 0, 0
+    for _, step in sorted(tuple(map(float, line.split())) for line in log.read_text().splitlines()):
+        at_once += int(step)
+        peak = max(peak, at_once)
+    assert peak == 2
+    assert json.loads((site / "pagefind/shards.json").read_text())["bundles"] == [f"{s.name}/" for s in running.shards]
+    assert not list((site / "pagefind").glob(".pages-*")), "each run's page folder is removed"
 
 
 def test_the_indexer_dies_with_a_killed_build(tmp_path: Path) -> None:
@@ -127,7 +164,7 @@ from pathlib import Path
 from generator import search
 search.pagefind_command = lambda site, bundle: [sys.executable, "-c", "import time; time.sleep(60)"]
 running = search.SearchIndexing(Path({str(tmp_path)!r}))
-print(running.process.pid, flush=True)
+print(running.processes[0].pid, flush=True)
 time.sleep(60)
 """], stdout=subprocess.PIPE, text=True)
     indexer = int(build.stdout.readline())
