@@ -76,9 +76,17 @@ class Shard:
     from the previous site (same file), and writes a changed one as a new file."""
 
 
+SPLIT_FROM = 400
+"""Article pages from which the index is split in two even when one shard could hold them all: two
+Pagefind runs side by side use both cores, and a one-page change re-indexes half the pages (at 1,000
+articles: 1.57 s for both halves at once against 2.53 s for one index; 1.09 s for one half). Fewer
+pages than this index in about a second. A fixed number, not the machine's cores: the site must
+be the same wherever it is built."""
+
+
 def shard_count(pages: int, size: int) -> int:
     """A power of two, so that a growing site re-shards rarely (each time it doubles)."""
-    count = 1
+    count = 2 if pages >= SPLIT_FROM else 1
     while count * size < pages:
         count *= 2
     return count

@@ -285,6 +285,8 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
 
 def test_shards_cover_every_article_page_once_and_change_key_only_when_a_page_is_written(tmp_path: Path) -> None:
     assert [search.shard_count(n, 2) for n in (0, 2, 3, 5, 9)] == [1, 1, 2, 4, 8]
+    split = search.SPLIT_FROM
+    assert [search.shard_count(n, 2000) for n in (split - 1, split, 2000, 4001)] == [1, 2, 2, 4]
     for n in range(5):
         page = tmp_path / f"articles/a{n}/index.html"
         page.parent.mkdir(parents=True)
