@@ -34,6 +34,8 @@ class Placed:
     its own `StagingWriter`: this process only counts it."""
 
     changed: bool
+    reused: bool = False
+    """Linked from the previous site without being made again (its inputs had not changed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +192,9 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes
             articles_done()
             continue
         path, content = page
-        if isinstance(content, Path):
-            writer.link(path, content)
+        if isinstance(content, Path) or (isinstance(content, Placed) and content.reused):
+            if isinstance(content, Path):
+                writer.link(path, content)
             reused += 1
             continue
         rendered += 1

@@ -92,8 +92,8 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     the workers render pages, this process computes the quotes, events, entities and
     discrepancies the later pages show, then writes the data files. With `writer` (see
     `publish.StagingWriter`), the pages rendered in the pool are written by whoever renders them,
-    and the workers also write the data files that show no findings: after one edit they are most
-    of what is left once the findings are computed.
+    the workers link the unchanged pages into the new site, and they also write the data files that
+    show no findings: after one edit those are most of what is left once the findings are computed.
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
@@ -102,6 +102,12 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     keys = {} if keys is None else keys
     html_paths = []
     try:
+        forks = workers if workers > 1 else 0
+        # Unchanged pages are linked by the workers when there are any (`offload`): after one edit at
+        # 10,000 articles, linking the others here held this process for over a second before the
+        # findings.
+        offload = bool(forks and writer is not None)
+        links: list[PageJob] = []
         todo: list[tuple[str, str, dict[str, Any]]] = []
         for article in site.articles:
             path, context = f"articles/{article.id}/index.html", _article_context(site, article)
@@ -109,7 +115,10 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
             keys[path] = _article_key(context, shared, templates_key, site)
             old = memory.site_dir / path if memory else None
             if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
-                yield path, old
+                if offload:
+                    links.append((path, LINK, {"old": old}))
+                else:
+                    yield path, old
             else:
                 todo.append((path, "article.html", context))
         # The entity index, its pages and entities.json, kept whole from the previous build when
@@ -121,24 +130,28 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         # copy of it: when memory is short, one worker fewer (computing the findings first, alone,
         # made the serial part of a 100,000-article build grow faster than the corpus).
         findings = _findings(site, entities=kept is None)
-        forks = workers if workers > 1 else 0
         first = min(forks, max(workers_memory_allows(forks + 1) - 1, 0)) if forks and site.findings is not None else forks
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
         offloaded = list(_plain_data_jobs()) if writer is not None and forks else []
-        yield from _make_pages([*todo, *offloaded, *plain], env, site, shared, first, marker_after=len(todo),
-                               meanwhile=findings, writer=writer)
+        yield from _make_pages([*links, *todo, *offloaded, *plain], env, site, shared, first,
+                               marker_after=len(links) + len(todo), meanwhile=findings, writer=writer)
         # The data files here while the workers render the findings' pages: after one edit, few
         # article pages are left to render, and the findings alone keep this process as busy.
+        links = []
         for path in kept or ():
             keys[path] = entities_key
-            yield path, memory.site_dir / path
-        shown = list(_findings_pages(site, entities=kept is None))
+            if offload:
+                links.append((path, LINK, {"old": memory.site_dir / path}))
+            else:
+                yield path, memory.site_dir / path
+        shown = [*links, *_findings_pages(site, entities=kept is None)]
         data = _data_files(site, history, entities=kept is None, plain=not offloaded)
         if entities_key and not kept:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
             keys["data/entities.json"] = entities_key
         yield from _make_pages(shown, env, site, shared, forks, meanwhile=data, writer=writer)
-        html_paths += [path for path in [*(kept or ()), *(p for p, _, _ in [*plain, *shown])] if path.endswith(".html")]
+        html_paths += [path for path in [*(kept or ()), *(p for p, t, _ in [*plain, *shown] if t != LINK)]
+                       if path.endswith(".html")]
         yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
                                                  if p != "404.html"])
     except TemplateError as exc:
@@ -197,6 +210,10 @@ PLAIN_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
 """The data files that show no findings, the biggest first: made from the assembled site alone."""
 DATA_FILE = ""
 """The 'template' of a job that writes a data file (see `_plain_data_jobs`)."""
+
+
+LINK = "\0link"
+"""The 'template' of a job that links an unchanged page of the previous site into the new one."""
 
 
 def _plain_data_jobs() -> Iterator[PageJob]:
@@ -371,6 +388,13 @@ def _render_chunk(n: int, claimed: bool = False) -> list[Page] | None:
         return None
     pages: list[Page] = []
     for path, template, context in (jobs[i] for i in chunks[n]):
+        if template == LINK:
+            if writer is None:
+                pages.append((path, context["old"]))
+            else:
+                writer.link(path, context["old"])
+                pages.append((path, Placed(False, reused=True)))
+            continue
         content = context["make"](site) if template == DATA_FILE else _render_one(env, site, path, template,
                                                                                  context, shared)
         pages.append((path, Placed(writer.put(path, content)) if writer is not None else content))

@@ -232,6 +232,7 @@ def test_pages_the_workers_write_are_reported_when_changed_and_kept_when_not(
     differing = {path for path, (_, content) in after.items() if before.get(path, (0, None))[1] != content}
     assert any(path.startswith("articles/") for path in differing) and "data/articles.json" in differing
     assert set(result.pages.changed) == differing
+    assert result.pages.reused >= 3 and result.pages.total == len(after), "the workers' links are counted"
     kept = [path for path in after if path not in differing]
     assert kept and all(after[path][0] == before[path][0] for path in kept)
 
