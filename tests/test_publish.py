@@ -282,6 +282,8 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
     after = {p.relative_to(project / "site").as_posix(): p.read_bytes() for p in (project / "site").rglob("*")
              if p.is_file()}
     assert after == before
+    time.sleep(0.5)  # a worker still writing into the staging folder would bring it back
+    assert not list(project.glob(".site.*")), "the failed build's staging folder is gone"
 
 
 def test_shards_cover_every_article_page_once_and_change_key_only_when_a_page_is_written(tmp_path: Path) -> None:
