@@ -53,10 +53,7 @@ class StagingWriter:
 
     def put(self, path: str, content: bytes | Iterable[bytes]) -> bool:
         """Write `path`; False when it is the previous site's file, unchanged."""
-        target = self.root / path
-        if target.parent not in self.made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(target.parent)
+        target = self._target(path)
         old = self.previous / path if self.previous is not None else None
         if isinstance(content, bytes):
             if old is not None and _same_bytes(old, content):
@@ -72,11 +69,14 @@ class StagingWriter:
         return True
 
     def link(self, path: str, old: Path) -> None:
+        link_file(old, self._target(path))
+
+    def _target(self, path: str) -> Path:
         target = self.root / path
         if target.parent not in self.made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.made.add(target.parent)
-        link_file(old, target)
+        return target
 
 
 def staging_writer(output_dir: Path) -> StagingWriter:

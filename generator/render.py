@@ -132,7 +132,8 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         findings = _findings(site, entities=kept is None)
         first = min(forks, max(workers_memory_allows(forks + 1) - 1, 0)) if forks and site.findings is not None else forks
         plain = [*_corpus_pages(site, history), *_xml_pages(site, history)]
-        offloaded = list(_plain_data_jobs()) if writer is not None and forks else []
+        offloaded: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in PLAIN_DATA_FILES
+                                    if offload]
         yield from _make_pages([*links, *todo, *offloaded, *plain], env, site, shared, first,
                                marker_after=len(links) + len(todo), meanwhile=findings, writer=writer)
         # The data files here while the workers render the findings' pages: after one edit, few
@@ -209,34 +210,25 @@ PLAIN_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
 )
 """The data files that show no findings, the biggest first: made from the assembled site alone."""
 DATA_FILE = ""
-"""The 'template' of a job that writes a data file (see `_plain_data_jobs`)."""
+"""The 'template' of a job that writes a data file (one of PLAIN_DATA_FILES)."""
 
 
 LINK = "\0link"
 """The 'template' of a job that links an unchanged page of the previous site into the new one."""
 
 
-def _plain_data_jobs() -> Iterator[PageJob]:
-    for path, make in PLAIN_DATA_FILES:
-        yield path, DATA_FILE, {"make": make}
-
-
 def _data_files(site: Site, history: History, entities: bool = True, plain: bool = True) -> Iterator[Page]:
-    """`data/*.json`, the biggest first, each written piece by piece as it is yielded; without
-    those of PLAIN_DATA_FILES when the workers write them (`plain`)."""
-    made_here = dict(PLAIN_DATA_FILES) if plain else {}
-    if "data/topics.json" in made_here:
-        yield "data/topics.json", datafiles.topics_json(site)
+    """`data/*.json`, each written piece by piece as it is yielded; without those of
+    PLAIN_DATA_FILES when the workers write them (`plain`)."""
+    if plain:
+        for path, make in PLAIN_DATA_FILES:
+            yield path, make(site)
     if site.findings is not None and entities:
         yield "data/entities.json", datafiles.entities_json(site)
-    if "data/articles.json" in made_here:
-        yield "data/articles.json", datafiles.articles_json(site)
     if site.findings is not None:
         yield "data/quotes.json", datafiles.quotes_json(site)
         yield "data/events.json", datafiles.events_json(site)
         yield "data/discrepancies.json", datafiles.discrepancies_json(site)
-    if "data/report.json" in made_here:
-        yield "data/report.json", datafiles.report_json(site)
     yield "data/changes.json", datafiles.changes_json(history)
 
 
@@ -279,7 +271,7 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
     workers = workers_memory_allows(forks) if forks and chunks else 0
     context = multiprocessing.get_context("fork") if workers else None
     claims = ChunkClaims(len(chunks), context) if workers else None
-    _POOL_STATE = (jobs, env, site, shared, chunks, claims, writer if workers else None)
+    _POOL_STATE = (jobs, env, site, shared, chunks, claims, writer)
     articles_left = marker_after
 
     def rendered(chunk: range, pages: list[tuple[str, bytes]] | None) -> Iterator[Page | str]:
@@ -388,12 +380,9 @@ def _render_chunk(n: int, claimed: bool = False) -> list[Page] | None:
         return None
     pages: list[Page] = []
     for path, template, context in (jobs[i] for i in chunks[n]):
-        if template == LINK:
-            if writer is None:
-                pages.append((path, context["old"]))
-            else:
-                writer.link(path, context["old"])
-                pages.append((path, Placed(False, reused=True)))
+        if template == LINK:  # only made with a writer (`render`)
+            writer.link(path, context["old"])
+            pages.append((path, Placed(False, reused=True)))
             continue
         content = context["make"](site) if template == DATA_FILE else _render_one(env, site, path, template,
                                                                                  context, shared)

@@ -5,7 +5,8 @@ holds the whole index in memory (3.1 GB at 10,000 articles). So the article page
 shards by a hash of their path, each indexed by its own Pagefind run into `pagefind/shard-NN/`,
 and the search page merges them (Pagefind's `mergeIndex`, made for searching several sites at
 once). A rebuild re-indexes only the shards whose pages changed, no Pagefind run holds more
-than one shard, and shards are indexed as many at once as there are cores (`concurrent_runs`). `serve` runs it after the new pages are live, off the critical path of a preview.
+than one shard, and shards are indexed as many at once as there are cores (`concurrent_runs`).
+`serve` runs it after the new pages are live, off the critical path of a preview.
 """
 
 from __future__ import annotations
@@ -229,14 +230,14 @@ class SearchIndexing:
         with self.lock:
             self.running.remove(run)
         shutil.rmtree(self.bundle / f".pages-{run.shard.name}", ignore_errors=True)
-        run.output.seek(0)
-        last = run.output.read().decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        run.output.close()
-        if self.cancelled:
-            return False
-        if run.process.returncode != 0:
-            self.failure = (f"search index failed: {last[0]}", "build with --no-search to publish without search")
-            return False
+        with run.output:
+            if self.cancelled:
+                return False
+            if run.process.returncode != 0:
+                run.output.seek(0)
+                last = run.output.read().decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+                self.failure = (f"search index failed: {last[0]}", "build with --no-search to publish without search")
+                return False
         canonicalise(self.bundle / run.shard.name)
         return True
 
