@@ -345,6 +345,35 @@ def test_this_process_renders_pages_from_the_end_while_a_worker_takes_them_from_
     assert {f"p{i}" for i in range(5)} <= {path for path, _ in out[:done]}
 
 
+def test_workers_step_back_while_this_process_computes_what_the_rest_waits_for(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `yielding`, the pages the worker makes come from a process of lower priority; this
+    process keeps its own."""
+    import os
+    import time
+
+    from generator import render
+
+    monkeypatch.setattr(render, "_render_one", lambda env, site, path, template, context, shared:
+                        f"{os.getpid()} {os.nice(0)}".encode())
+    monkeypatch.setattr(render, "CHUNK", 1)
+    monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: wanted)
+    here = (os.getpid(), os.nice(0))
+
+    def meanwhile():
+        time.sleep(0.3)
+        yield None
+
+    for yielding, step in ((True, render.WORKER_NICENESS), (False, 0)):
+        jobs = [(f"p{i}", "t.html", {}) for i in range(6)]
+        made = [tuple(map(int, page[1].split())) for page in
+                render._make_pages(jobs, None, None, {}, 1, meanwhile=meanwhile(), yielding=yielding)]
+        by_worker = {nice for pid, nice in made if pid != here[0]}
+        assert by_worker == {min(here[1] + step, 19)}, (yielding, made)
+        assert {nice for pid, nice in made if pid == here[0]} <= {here[1]}
+    assert os.nice(0) == here[1], "this process's own priority is unchanged"
+
+
 def test_when_memory_is_short_the_findings_are_computed_beside_one_worker_fewer(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Room for two copies of this process: the first pages are rendered by one worker while this

@@ -140,3 +140,28 @@ def test_long_topics_are_paginated_with_a_windowed_pager_and_topic_extras_on_pag
         assert len(listed) <= 2 + 5, "the pager shows a window, not every page"
         assert listed == sorted(set(listed))
     assert "…" in middle
+
+
+def test_a_topics_later_pages_are_made_without_the_findings_and_its_first_page_with_them(project: Path) -> None:
+    """The later pages are rendered while the findings are computed, so they must not need them;
+    between them, the two lists hold every page of every topic once."""
+    from generator import render
+    from generator.assemble import assemble
+    from generator.pagination import paginate
+
+    config_file = project / "briefing.yml"
+    config_file.write_text(config_file.read_text().replace("site:\n", "site:\n  page_size: 2\n", 1))
+    config = load_config(config_file)
+    articles, unreadable = read_corpus(project / "seeds", config)
+    site = assemble(articles, unreadable, config)
+    env = render.environment(str(project / "templates"), "test")
+    later = list(render._later_topic_pages(site))
+    assert later and all("/page/" in path for path, _, _ in later)
+    for path, template, context in later:
+        render._render_one(env, site, path, template, context, render.shared_context(site))
+    assert not {"quotes", "timeline", "discrepancies", "entities"} & set(vars(site.findings)), \
+        "rendering a topic's later pages computed a finding"
+    first = [path for path, template, _ in render._findings_pages(site) if template == "topic.html"]
+    assert first == [f"topics/{t.slug}/index.html" for t in site.topics]
+    every = [path for t in site.topics for path, _, _ in paginate(f"topics/{t.slug}/", t.points, 2)]
+    assert sorted(first + [path for path, _, _ in later]) == sorted(every)
