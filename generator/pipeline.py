@@ -176,7 +176,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         # Nothing changed: not even the article cache needs reading (10 s of unpickling at 10,000).
         problems = tuple(Problem(*p) for p in remembered.get("problems", []))
         return BuildResult(remembered.get("articles", 0), len(keyed), problems, PublishCount(0, 0), None)
-    from generator.assemble import assemble
+    from generator.assemble import Assembly
     from generator.render import PageMemory, render
 
     in_memory = cache is not None
@@ -186,17 +186,19 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         # Now, not after publishing: a build that fails later keeps what it analysed.
         write_article_cache(cache_dir, cache, config.fingerprint)
     with long_lived():  # the corpus lives through the build: keep the collector off it
-        site = assemble(articles, unreadable, config)
+        # Render finishes the assembly (points, topics) while it makes the pages that need none.
+        assembly = Assembly(articles, unreadable, config)
         previous = read_history(state.history)
-        history = next_history(previous, site.articles, __version__)
+        history = next_history(previous, assembly.corpus.articles, __version__)
         keys: dict[str, str] = {}
         memory = PageMemory(output_dir, remembered.get("pages", {})) if output_dir.is_dir() else None
-        workers = (os.cpu_count() or 1) if len(site.articles) >= POOL_THRESHOLD and parallel else 1
+        workers = (os.cpu_count() or 1) if len(assembly.corpus.articles) >= POOL_THRESHOLD and parallel else 1
         index = partial(SearchIndexing, previous=output_dir / BUNDLE, shard_size=config.site.search_shard_size,
                         keys_file=state.search) if search else None
-        pages = render(site, templates_dir, history, memory, keys, workers, staging_writer(output_dir))
+        pages = render(assembly, templates_dir, history, memory, keys, workers, staging_writer(output_dir))
         # The keys describe the site on disk: gone before it is replaced, written once it is.
         written = publish(pages, output_dir, index, carry, before_swap=partial(state.pages.unlink, missing_ok=True))
+        site = assembly.finish()
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)
         new = history.latest if history.latest is not previous.latest else None

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
-from generator.assemble import InputReport, Site
+from generator.assemble import Assembly, InputReport, Site
 from generator.cache import key_of, long_lived, source_fingerprint, tree_fingerprint
 from generator.changes import History
 from generator.discrepancies import Discrepancy
@@ -81,7 +81,7 @@ class PageMemory:
         return paths if paths and all((self.site_dir / path).is_file() for path in paths) else None
 
 
-def render(site: Site, templates_dir: Path, history: History | None = None,
+def render(site: Site | Assembly, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
            workers: int = 1, writer: StagingWriter | None = None) -> Iterator[Page | str]:
     """Yield (path, bytes) per page, (path, old file) for a page whose inputs did not change, or
@@ -95,10 +95,13 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
     `publish.StagingWriter`), the pages rendered in the pool are written by whoever renders them,
     the workers link the unchanged pages into the new site, and they also write the data files that
     show no findings: after one edit those are most of what is left once the findings are computed.
+
+    Given an `Assembly`, the pages that list articles (and the data files made from the articles
+    alone) are made first, from its corpus, while this process finishes it: assemble's points and
+    topics keep one core busy for seconds, and these pages need neither.
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
-    shared = shared_context(site)
     history = history or History((), {})
     keys = {} if keys is None else keys
     html_paths = []
@@ -108,6 +111,19 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         # 10,000 articles, linking the others here held this process for over a second before the
         # findings.
         offload = bool(forks and writer is not None)
+        corpus = site.corpus if isinstance(site, Assembly) else site
+        listing: list[PageJob] = [*((path, DATA_FILE, {"make": make}) for path, make in CORPUS_DATA_FILES
+                                    if offload), *_listing_pages(corpus, history)]
+        html_paths += [path for path, _, _ in listing if path.endswith(".html")]
+        if isinstance(site, Assembly):
+            assembly = site
+            # A worker for each core this process leaves free: more would share its core and slow
+            # the assembly, which also costs it a copy of each page it writes while they share them.
+            before = min(forks - 1, max(workers_memory_allows(forks) - 1, 0)) if forks else 0
+            yield from _make_pages(listing, env, corpus, shared_context(corpus), before,
+                                   meanwhile=_finishing(assembly), writer=writer, yielding=True)
+            site, listing = assembly.finish(), []
+        shared = shared_context(site)
         links: list[PageJob] = []
         todo: list[tuple[str, str, dict[str, Any]]] = []
         for article in site.articles:
@@ -132,10 +148,10 @@ def render(site: Site, templates_dir: Path, history: History | None = None,
         # made the serial part of a 100,000-article build grow faster than the corpus).
         findings = _findings(site, entities=kept is None)
         first = min(forks, max(workers_memory_allows(forks + 1) - 1, 0)) if forks and site.findings is not None else forks
-        plain = [*_corpus_pages(site, history), *_later_topic_pages(site), *_xml_pages(site, history)]
-        offloaded: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in PLAIN_DATA_FILES
+        plain = [*_overview_pages(site, history), *_later_topic_pages(site), *_topic_feeds(site)]
+        offloaded: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in TOPIC_DATA_FILES
                                     if offload]
-        yield from _make_pages([*links, *todo, *offloaded, *plain], env, site, shared, first,
+        yield from _make_pages([*links, *todo, *offloaded, *listing, *plain], env, site, shared, first,
                                marker_after=len(links) + len(todo), meanwhile=findings, writer=writer,
                                yielding=site.findings is not None)
         # The data files here while the workers render the findings' pages: after one edit, few
@@ -192,6 +208,12 @@ def _entities_key(site: Site, templates_key: str) -> str | None:
                   sorted(site.source_of.items()), site.findings.entity_inputs)
 
 
+def _finishing(assembly: Assembly) -> Iterator[None]:
+    """`Assembly.finish` as a step of `_make_pages`."""
+    assembly.finish()
+    yield None
+
+
 def _findings(site: Site, entities: bool = True) -> Iterator[None]:
     """Quotes, events, entities and discrepancies, one index per step (see `_make_pages`)."""
     if site.findings is not None:
@@ -205,11 +227,15 @@ PageJob = tuple[str, str, dict[str, Any]]
 """A page to render: (path, template, context)."""
 
 
-PLAIN_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
-    ("data/topics.json", datafiles.topics_json),
+CORPUS_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
     ("data/articles.json", datafiles.articles_json),
     ("data/report.json", datafiles.report_json),
 )
+"""The data files made from the articles alone (`Assembly.corpus`), the biggest first."""
+TOPIC_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
+    ("data/topics.json", datafiles.topics_json),
+)
+PLAIN_DATA_FILES = (*TOPIC_DATA_FILES, *CORPUS_DATA_FILES)
 """The data files that show no findings, the biggest first: made from the assembled site alone."""
 DATA_FILE = ""
 """The 'template' of a job that writes a data file (one of PLAIN_DATA_FILES)."""
@@ -433,16 +459,21 @@ def _template_location(exc: TemplateError, templates_dir: Path) -> tuple[str, in
     return str(templates_dir), None
 
 
-def _corpus_pages(site: Site, history: History) -> Iterator[PageJob]:
-    """The pages that show no findings, with their templates and what they show. Every list that
-    grows with the corpus is split into pages of `site.page_size` (see generator/pagination.py)."""
-    size = site.config.site.page_size
+def _overview_pages(site: Site, history: History) -> Iterator[PageJob]:
+    """The home page and the topic index, which show the topics (see `_listing_pages`)."""
     rows = charts.coverage_rows(site.articles, site.config.topics)
     yield "index.html", "index.html", {"articles": site.articles, "topics": site.topics,
                                        "other": site.other_coverage, "changes": history.latest,
                                        "chart": charts.coverage_chart(rows, site.config.topics),
                                        "rows": rows}
     yield "topics/index.html", "topics.html", {"topics": site.topics}
+
+
+def _listing_pages(site: Site, history: History) -> Iterator[PageJob]:
+    """The pages that show the articles, sources and inputs but no points, topics or findings:
+    made from `Assembly.corpus` (see `render`). Every list that grows with the corpus is split into
+    pages of `site.page_size` (see generator/pagination.py)."""
+    size = site.config.site.page_size
     yield "sources/index.html", "sources.html", {"sources": site.sources, "matrix": _matrix(site)}
     for source in site.sources:
         for path, articles, pager in paginate(f"sources/{source.slug}/", source.articles, size):
@@ -461,6 +492,10 @@ def _corpus_pages(site: Site, history: History) -> Iterator[PageJob]:
     yield "search/index.html", "search.html", {}
     yield "changes/index.html", "changes.html", {"entries": tuple(reversed(history.entries))}
     yield "404.html", "404.html", {}
+    updated = feeds.feed_updated(site.articles)
+    yield "changes/feed.xml", "changes.xml", {"entries": tuple(reversed(history.entries)), "updated": updated}
+    yield "feed.xml", "feed.xml", {"feed_articles": site.articles[:FEED_SIZE], "updated": updated,
+                                   "feed_title": site.config.site.title, "feed_path": "feed.xml"}
 
 
 def _problems_first(inputs: Sequence[InputReport]) -> list[InputReport]:
@@ -541,11 +576,7 @@ def _topic_findings(site: Site, slug: str) -> dict[str, Any]:
             "topic_discrepancies": found.discrepancies.by_topic.get(slug, ())}
 
 
-def _xml_pages(site: Site, history: History) -> Iterator[PageJob]:
-    updated = feeds.feed_updated(site.articles)
-    yield "changes/feed.xml", "changes.xml", {"entries": tuple(reversed(history.entries)), "updated": updated}
-    yield "feed.xml", "feed.xml", {"feed_articles": site.articles[:FEED_SIZE], "updated": updated,
-                                   "feed_title": site.config.site.title, "feed_path": "feed.xml"}
+def _topic_feeds(site: Site) -> Iterator[PageJob]:
     for topic in site.topics:
         yield f"topics/{topic.slug}/feed.xml", "feed.xml", {
             "feed_articles": topic.articles[:FEED_SIZE], "updated": feeds.feed_updated(topic.articles),

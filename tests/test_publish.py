@@ -376,8 +376,9 @@ def test_workers_step_back_while_this_process_computes_what_the_rest_waits_for(
 
 def test_when_memory_is_short_the_findings_are_computed_beside_one_worker_fewer(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Room for two copies of this process: the first pages are rendered by one worker while this
-    process computes the findings (which count as a copy), the findings' pages by two."""
+    """Room for two copies of this process: the pages listing articles are rendered by one worker
+    while this process finishes assembling the site, the next pages by one worker while it computes
+    the findings (each counts as a copy), the findings' pages by two."""
     from generator import pipeline, render
     from generator.config import load_config
 
@@ -393,4 +394,4 @@ def test_when_memory_is_short_the_findings_are_computed_beside_one_worker_fewer(
 
     monkeypatch.setattr(render, "_make_pages", recording)
     pipeline.build(config, project / "seeds", project / "site", project / "templates", project / "c", search=False)
-    assert asked == [1, 2]
+    assert asked == [1, 1, 2]

@@ -165,3 +165,26 @@ def test_a_topics_later_pages_are_made_without_the_findings_and_its_first_page_w
     assert first == [f"topics/{t.slug}/index.html" for t in site.topics]
     every = [path for t in site.topics for path, _, _ in paginate(f"topics/{t.slug}/", t.points, 2)]
     assert sorted(first + [path for path, _, _ in later]) == sorted(every)
+
+
+def test_the_pages_made_while_the_site_is_assembled_are_those_of_the_assembled_site(project: Path) -> None:
+    """Render starts on the pages that list articles from `Assembly.corpus`, before the points and
+    topics exist: each of them (and every other file) must be what the finished site gives."""
+    from generator.assemble import Assembly, assemble
+    from generator.changes import History
+    from generator.publish import ARTICLE_PAGES_DONE
+    from generator.render import _listing_pages, render
+
+    config = load_config(project / "briefing.yml")
+    articles, unreadable = read_corpus(project / "seeds", config)
+
+    def files(site) -> dict[str, bytes]:
+        pages = (page for page in render(site, project / "templates") if page != ARTICLE_PAGES_DONE)
+        return {path: content if isinstance(content, bytes) else b"".join(content) for path, content in pages}
+
+    assembly = Assembly(articles, unreadable, config)
+    assert assembly.corpus.points == () and assembly.corpus.topics == () and assembly.corpus.findings is None
+    early = files(assembly)
+    assert early == files(assemble(articles, unreadable, config))
+    listed = [path for path, _, _ in _listing_pages(assembly.corpus, History((), {}))]
+    assert {"sources/index.html", "timeline/index.html", "about/index.html", "feed.xml"} <= set(listed) <= set(early)
