@@ -75,6 +75,8 @@ def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(project: Path
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
+        else:  # done sooner than the calibration run: the machine's load dropped since; aim earlier
+            duration *= 0.8
         process.wait(60)
         current = digest_tree(project / "site")
         if process.returncode == 0 or current != after_full:
