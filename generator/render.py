@@ -235,6 +235,7 @@ CORPUS_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
 TOPIC_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
     ("data/topics.json", datafiles.topics_json),
 )
+"""Made once the points and topics are."""
 PLAIN_DATA_FILES = (*TOPIC_DATA_FILES, *CORPUS_DATA_FILES)
 """The data files that show no findings, the biggest first: made from the assembled site alone."""
 DATA_FILE = ""
@@ -348,10 +349,10 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
 
 
 WORKER_NICENESS = 10
-"""How far render workers step back while this process computes the findings: with a worker per
-core, three processes shared two cores, and the findings, which the rest of the build waits for,
-got two thirds of one (one edit at 10,000 articles: quotes, events and discrepancies 4.3 s alone,
-6 s beside the workers)."""
+"""How far render workers step back while this process does what the rest of the build waits for
+(finishing the assembly, then the findings): with a worker per core, three processes shared two
+cores, and the findings got two thirds of one (one edit at 10,000 articles: quotes, events and
+discrepancies 4.3 s alone, 6 s beside the workers)."""
 
 
 def _chunks(jobs: list[PageJob]) -> list[range]:
