@@ -119,7 +119,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
             assembly = site
             # A worker for each core this process leaves free: more would share its core and slow
             # the assembly, which also costs it a copy of each page it writes while they share them.
-            before = min(forks - 1, max(workers_memory_allows(forks) - 1, 0)) if forks else 0
+            before = _workers_beside(forks - 1) if forks else 0
             yield from _make_pages(listing, env, corpus, shared_context(corpus), before,
                                    meanwhile=_finishing(assembly), writer=writer, yielding=True)
             site, listing = assembly.finish(), []
@@ -147,7 +147,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # copy of it: when memory is short, one worker fewer (computing the findings first, alone,
         # made the serial part of a 100,000-article build grow faster than the corpus).
         findings = _findings(site, entities=kept is None)
-        first = min(forks, max(workers_memory_allows(forks + 1) - 1, 0)) if forks and site.findings is not None else forks
+        first = _workers_beside(forks) if forks and site.findings is not None else forks
         plain = [*_overview_pages(site, history), *_later_topic_pages(site), *_topic_feeds(site)]
         offloaded: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in TOPIC_DATA_FILES
                                     if offload]
@@ -399,6 +399,12 @@ def workers_memory_allows(wanted: int) -> int:
     if not ours or available is None:
         return wanted
     return max(0, min(wanted, int(available // (ours * COPIED_SHARE))))
+
+
+def _workers_beside(wanted: int) -> int:
+    """Workers to fork while this process goes on with work of its own, which grows it by about
+    as much as a forked copy: one fewer than memory allows copies of it."""
+    return min(wanted, max(workers_memory_allows(wanted + 1) - 1, 0))
 
 
 def _meminfo(path: str, field: str) -> int | None:
