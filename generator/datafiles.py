@@ -183,7 +183,10 @@ def events_json(site: Site) -> DataStream:
 
 
 def entities_json(site: Site) -> DataStream:
-    index = site.findings.entities
+    return entity_index_json(site.findings.entities)
+
+
+def entity_index_json(index: entities.EntityIndex) -> DataStream:
     return stream({"entities": Items(map(entities.entity_json, index.entities)), "left_out": index.left_out})
 
 

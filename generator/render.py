@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,10 +22,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
-from generator.assemble import Assembly, InputReport, Site
+from generator.assemble import Assembly, Findings, InputReport, Site
 from generator.cache import key_of, long_lived, source_fingerprint, tree_fingerprint
 from generator.changes import History
 from generator.discrepancies import Discrepancy
+from generator.entities import EntityIndex
 from generator.events import Timeline, by_month
 from generator.markup import inline_html, paragraph_html
 from generator.pagination import page_count, paginate, url_of_item
@@ -98,13 +99,16 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
 
     Given an `Assembly`, the pages that list articles (and the data files made from the articles
     alone) are made first, from its corpus, while this process finishes it: assemble's points and
-    topics keep one core busy for seconds, and these pages need neither.
+    topics keep one core busy for seconds, and these pages need neither. So does the entity index:
+    with a writer, a `SideProcess` makes it, its pages and entities.json from the corpus, and may
+    go on doing so beside the later passes; this process collects what it wrote at the end.
     """
     templates_key = tree_fingerprint(templates_dir)
     env = environment(str(templates_dir), templates_key)
     history = history or History((), {})
     keys = {} if keys is None else keys
     html_paths = []
+    side: SideProcess | None = None
     try:
         forks = workers if workers > 1 else 0
         # Unchanged pages are linked by the workers when there are any (`offload`): after one edit at
@@ -115,11 +119,18 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         listing: list[PageJob] = [*((path, DATA_FILE, {"make": make}) for path, make in CORPUS_DATA_FILES
                                     if offload), *_listing_pages(corpus, history)]
         html_paths += [path for path, _, _ in listing if path.endswith(".html")]
+        # The entity index, its pages and entities.json, kept whole from the previous build when
+        # what the index is made from is unchanged (an edit that touches no name).
+        names = site.corpus_findings if isinstance(site, Assembly) else site.findings
+        entities_key = _entities_key(corpus, names, templates_key)
+        kept = memory.unchanged(entities_key) if memory and entities_key else None
         if isinstance(site, Assembly):
             assembly = site
             # A worker for each core this process leaves free: more would share its core and slow
             # the assembly, which also costs it a copy of each page it writes while they share them.
             before = _workers_beside(forks - 1) if forks else 0
+            if offload and entities_key and kept is None and _workers_beside(before + 1) > before:
+                side = SideProcess(partial(_entity_files, names, env, corpus, writer, templates_dir))
             yield from _make_pages(listing, env, corpus, shared_context(corpus), before,
                                    meanwhile=_finishing(assembly), writer=writer, yielding=True)
             site, listing = assembly.finish(), []
@@ -138,15 +149,13 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                     yield path, old
             else:
                 todo.append((path, "article.html", context))
-        # The entity index, its pages and entities.json, kept whole from the previous build when
-        # what the index is made from is unchanged (an edit that touches no name).
-        entities_key = _entities_key(site, templates_key)
-        kept = memory.unchanged(entities_key) if memory and entities_key else None
+        # Made here unless they are kept or the side process makes them.
+        entities = kept is None and side is None
         # While the workers render article pages and the pages that show no findings, this process
         # computes the findings, then renders pages too. What it makes meanwhile counts as one more
         # copy of it: when memory is short, one worker fewer (computing the findings first, alone,
         # made the serial part of a 100,000-article build grow faster than the corpus).
-        findings = _findings(site, entities=kept is None)
+        findings = _findings(site, entities=entities)
         first = _workers_beside(forks) if forks and site.findings is not None else forks
         plain = [*_overview_pages(site, history), *_later_topic_pages(site), *_topic_feeds(site)]
         offloaded: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in TOPIC_DATA_FILES
@@ -163,18 +172,27 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                 links.append((path, LINK, {"old": memory.site_dir / path}))
             else:
                 yield path, memory.site_dir / path
-        shown = [*links, *_findings_pages(site, entities=kept is None)]
-        data = _data_files(site, history, entities=kept is None, plain=not offloaded)
-        if entities_key and not kept:
+        shown = [*links, *_findings_pages(site, entities=entities)]
+        data = _data_files(site, history, entities=entities, plain=not offloaded)
+        if entities_key and entities:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
             keys["data/entities.json"] = entities_key
         yield from _make_pages(shown, env, site, shared, forks, meanwhile=data, writer=writer)
         html_paths += [path for path in [*(kept or ()), *(p for p, t, _ in [*plain, *shown] if t != LINK)]
                        if path.endswith(".html")]
+        if side is not None:
+            for path, placed in side.result():
+                keys[path] = entities_key
+                html_paths += [path] if path.endswith(".html") else []
+                yield path, placed
+            side = None
         yield from _sitemaps(env, site, shared, [p.removesuffix("index.html") for p in sorted(html_paths)
                                                  if p != "404.html"])
     except TemplateError as exc:
         raise _template_problem(exc, templates_dir) from None
+    finally:
+        if side is not None:  # render failed, or its consumer stopped early: the side's work is moot
+            side.cancel()
     yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site.config.site.base_url}sitemap.xml\n".encode()
     for asset in sorted((templates_dir / "assets").rglob("*")):
         if asset.is_file():
@@ -199,13 +217,72 @@ def _sitemaps(env: Environment, site: Site, shared: dict[str, Any], urls: list[s
 ENTITY_PAGES = "entities/"
 
 
-def _entities_key(site: Site, templates_key: str) -> str | None:
+def _entities_key(site: Site, findings: Findings | None, templates_key: str) -> str | None:
     """What the entity pages and entities.json are made from: the index's inputs, the code, the
     templates, the configuration and the source pages they link to."""
-    if site.findings is None:
+    if findings is None:
         return None
     return key_of("entities", templates_key, source_fingerprint(), site.config.fingerprint,
-                  sorted(site.source_of.items()), site.findings.entity_inputs)
+                  sorted(site.source_of.items()), findings.entity_inputs)
+
+
+def _entity_files(findings: Findings, env: Environment, site: Site, writer: StagingWriter,
+                  templates_dir: Path) -> list[tuple[str, Placed]]:
+    """In a `SideProcess`: the entity index, its pages and entities.json, written into the staging
+    folder. They need no points, so they are made while this process finishes the assembly, on
+    the core it would leave idle once the pages listing articles are made."""
+    try:
+        index, shared = findings.entities, shared_context(site)
+        # What the index was made from: this process's own (the passages of every sentence), not
+        # needed for the pages, and alive beside the render workers until they end.
+        del findings.sentences, findings.per_article
+        placed = [(path, Placed(writer.put(path, _render_one(env, site, path, template, context, shared))))
+                  for path, template, context in entity_pages(index)]
+    except TemplateError as exc:  # as our own error: Jinja's do not survive the trip back
+        raise _template_problem(exc, templates_dir) from None
+    return [*placed, ("data/entities.json", Placed(writer.put("data/entities.json",
+                                                               datafiles.entity_index_json(index))))]
+
+
+class SideProcess:
+    """One function run in a forked process beside this one (at the workers' lower priority), its
+    result collected when this process needs it. Unlike a pool's job, it can outlast the pass of
+    pages during which it started."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.reader, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=_side, args=(function, sender), daemon=True)
+        with long_lived():  # forked with the corpus frozen, as the pool's workers are
+            self.process.start()
+        sender.close()
+
+    def result(self) -> Any:
+        try:
+            done, value = self.reader.recv()
+        except EOFError:
+            self.process.join()
+            raise BriefingError("a worker process rendering pages died (the system may have run out of "
+                                "memory)", "render", hint="free some memory and build again") from None
+        self.process.join()
+        if not done:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+
+
+def _side(function: Callable[[], Any], sender: Any) -> None:
+    os.nice(WORKER_NICENESS)
+    try:
+        outcome = (True, function())
+    except BaseException as exc:  # noqa: BLE001 - raised again in the parent by `result`
+        outcome = (False, exc)
+    sender.send(outcome)
+    sender.close()
 
 
 def _finishing(assembly: Assembly) -> Iterator[None]:
@@ -531,10 +608,14 @@ def _findings_pages(site: Site, entities: bool = True) -> Iterator[PageJob]:
     yield from event_pages(found.timeline, size)
     yield from quote_pages(found.quotes.quotes, size)
     if entities:
-        yield f"{ENTITY_PAGES}index.html", "entities.html", {"entities": found.entities}
-        for entity in found.entities.entities:
-            yield f"{ENTITY_PAGES}{entity.slug}/index.html", "entity.html", {"entity": entity}
+        yield from entity_pages(found.entities)
     yield from discrepancy_pages(disagreements, size)
+
+
+def entity_pages(index: EntityIndex) -> Iterator[PageJob]:
+    yield f"{ENTITY_PAGES}index.html", "entities.html", {"entities": index}
+    for entity in index.entities:
+        yield f"{ENTITY_PAGES}{entity.slug}/index.html", "entity.html", {"entity": entity}
 
 
 def _later_topic_pages(site: Site) -> Iterator[PageJob]:

@@ -286,6 +286,75 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
     assert not list(project.glob(".site.*")), "the failed build's staging folder is gone"
 
 
+def test_a_pooled_build_makes_the_entity_index_and_pages_in_a_process_of_their_own(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """They need no points, so a pooled build makes them beside the rest of the assembly: once,
+    not in this process, and the same files as a build that makes everything in one process."""
+    import os
+
+    from generator import assemble, pipeline
+    from generator.config import load_config
+    from generator.entities import index_entities
+
+    config = load_config(project / "briefing.yml")
+    pipeline.build(config, project / "seeds", project / "alone", project / "templates", project / "c1", search=False)
+    pids = project / "indexed-by"
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        with pids.open("a") as out:  # the side process's memory is not ours: note it on disk
+            out.write(f"{os.getpid()}\n")
+        return index_entities(*args, **kwargs)
+
+    monkeypatch.setattr(assemble, "index_entities", recorded)
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c2", search=False)
+    indexed_by = pids.read_text().split()
+    assert len(indexed_by) == 1 and indexed_by != [str(os.getpid())]
+
+    def entity_files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+                if p.is_file() and (p.relative_to(root).parts[0] == "entities" or p.name == "entities.json")}
+
+    pooled = entity_files(project / "pooled")
+    assert len(pooled) > 10 and pooled == entity_files(project / "alone")
+    sitemap = (project / "pooled/sitemap.xml").read_text()
+    assert all(f"/{path.removesuffix('index.html')}<" in sitemap for path in pooled if path.endswith(".html"))
+
+    # Unchanged names: the pages are kept, and no process indexes them again.
+    pids.unlink()
+    seed = project / "seeds/004_66bcc8fb033b93b3.txt"
+    seed.write_text(seed.read_text().replace("Observers are cautious but hopeful", "Observers are wary but hopeful"))
+    result = pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c2",
+                            search=False)
+    assert not pids.exists() and result.pages.reused >= len(pooled)
+    assert entity_files(project / "pooled") == pooled
+
+
+def test_a_template_error_on_an_entity_page_of_a_pooled_build_names_the_template(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raised in the process that makes the entity pages, it must come back as one message naming
+    the template and line, with the previous site left as it was."""
+    from generator import pipeline
+    from generator.config import load_config
+
+    config = load_config(project / "briefing.yml")
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    site = project / "site"
+    pipeline.build(config, project / "seeds", site, project / "templates", search=False)
+    before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    template = project / "templates/entity.html"
+    lines = template.read_text().splitlines()
+    lines.insert(7, "{{ entity.no_such_field }}")
+    template.write_text("\n".join(lines) + "\n")
+    with pytest.raises(BriefingError) as caught:
+        pipeline.build(config, project / "seeds", site, project / "templates", search=False)
+    message = caught.value.format()
+    assert "entity.html" in message and ":8" in message and "no_such_field" in message
+    assert {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    time.sleep(0.5)
+    assert not list(project.glob(".site.*")), "the failed build's staging folder is gone"
+
+
 def test_shards_cover_every_article_page_once_and_change_key_only_when_a_page_is_written(tmp_path: Path) -> None:
     assert [search.shard_count(n, 2) for n in (0, 2, 3, 5, 9)] == [1, 1, 2, 4, 8]
     split = search.SPLIT_FROM
