@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -247,12 +249,13 @@ def _entity_files(findings: Findings, env: Environment, site: Site, writer: Stag
 class SideProcess:
     """One function run in a forked process beside this one (at the workers' lower priority), its
     result collected when this process needs it. Unlike a pool's job, it can outlast the pass of
-    pages during which it started."""
+    pages during which it started. Start it from the thread that collects it: the kernel kills it
+    when the thread that forked it ends."""
 
     def __init__(self, function: Callable[[], Any]) -> None:
         context = multiprocessing.get_context("fork")
         self.reader, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_side, args=(function, sender), daemon=True)
+        self.process = context.Process(target=_side, args=(function, sender, os.getpid()), daemon=True)
         with long_lived():  # forked with the corpus frozen, as the pool's workers are
             self.process.start()
         sender.close()
@@ -275,7 +278,15 @@ class SideProcess:
         self.process.join()
 
 
-def _side(function: Callable[[], Any], sender: Any) -> None:
+def _side(function: Callable[[], Any], sender: Any, parent: int) -> None:
+    """The side process: dies with the build (a build killed by a scheduler must not leave it
+    writing into a staging folder that the next build clears), steps back, and runs `function`."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, as for Pagefind (search.py)
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
     os.nice(WORKER_NICENESS)
     try:
         outcome = (True, function())

@@ -330,6 +330,26 @@ def test_a_pooled_build_makes_the_entity_index_and_pages_in_a_process_of_their_o
     assert entity_files(project / "pooled") == pooled
 
 
+def test_the_side_process_dies_with_a_killed_build(tmp_path: Path) -> None:
+    """A build killed mid-way (by a scheduler, out of memory) must not leave its side process
+    writing entity pages into a staging folder that the next build clears."""
+    script = (
+        "import functools, os, sys, time\n"
+        "from generator.render import SideProcess\n"
+        "side = SideProcess(functools.partial(time.sleep, 60))\n"
+        "print(side.process.pid, flush=True)\n"
+        "time.sleep(60)\n")
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    side = int(build.stdout.readline())
+    assert _alive(side)
+    build.send_signal(signal.SIGKILL)
+    build.wait(10)
+    deadline = time.monotonic() + 10
+    while _alive(side) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(side), "the side process outlived the build"
+
+
 def test_a_template_error_on_an_entity_page_of_a_pooled_build_names_the_template(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Raised in the process that makes the entity pages, it must come back as one message naming
