@@ -108,7 +108,8 @@ class Article:
     """Front matter keys we do not use, kept as given."""
     content_hash: str = ""
     findings: Any = field(default=None, compare=False, repr=False)
-    """(id, (entities, quotes, events), entity digest) from the analyse stage; see generator/findings.py."""
+    """(id, (packed entity mentions, quotes, events), entity digest) from the analyse stage; see
+    generator/findings.py."""
 
     @property
     def topics(self) -> tuple[str, ...]:

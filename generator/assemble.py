@@ -18,7 +18,7 @@ from generator.cache import many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
 from generator.discrepancies import DiscrepancyIndex, find_discrepancies
-from generator.entities import EntityIndex, EntityMention, Gazetteer, index_entities
+from generator.entities import EntityIndex, Gazetteer, index_entities, unpacked_mentions
 from generator.events import ArticleEvents, Timeline, index_events
 from generator.findings import gazetteer_for, with_findings
 from generator.load import Unreadable
@@ -79,8 +79,9 @@ class Findings:
 
     @cached_property
     @corpus_step()
-    def per_article(self) -> dict[str, tuple[tuple[EntityMention, ...], tuple[QuoteMention, ...], ArticleEvents]]:
-        """Pure per-article extraction, one article at a time (its sentence splits are shared)."""
+    def per_article(self) -> dict[str, tuple[bytes, tuple[QuoteMention, ...], ArticleEvents]]:
+        """Pure per-article extraction, one article at a time (its sentence splits are shared);
+        the entity mentions packed (`entities.unpacked_mentions`)."""
         return {article.id: self._done(article)[1] for article in self.articles}
 
     def _done(self, article: Article) -> tuple[str, tuple[Any, Any, Any], bytes]:
@@ -96,8 +97,8 @@ class Findings:
     @cached_property
     @corpus_step()
     def entities(self) -> EntityIndex:
-        return index_entities(self.articles, self.gazetteer, {k: v[0] for k, v in self.per_article.items()},
-                              self.sentences)
+        return index_entities(self.articles, self.gazetteer,
+                              {k: unpacked_mentions(v[0]) for k, v in self.per_article.items()}, self.sentences)
 
     @cached_property
     def entity_inputs(self) -> str:

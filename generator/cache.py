@@ -25,7 +25,7 @@ from typing import Any
 from generator import __version__
 from generator.article import Article
 
-MAGIC = "briefing-cache-v13"
+MAGIC = "briefing-cache-v14"
 """Bumped whenever what the per-article stages make changes (v7: `categories` add to the tags;
 v8: decks under headlines and names above date lines are header furniture; v9: glued web dates,
 'Reporting from' lines, names above a role line, two-place datelines; v10: 'By:', 'Author:' and

