@@ -265,8 +265,7 @@ class SideProcess:
             done, value = self.reader.recv()
         except EOFError:
             self.process.join()
-            raise BriefingError("a worker process rendering pages died (the system may have run out of "
-                                "memory)", "render", hint="free some memory and build again") from None
+            raise _worker_died() from None
         self.process.join()
         if not done:
             raise value
@@ -430,10 +429,15 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
             for future in as_completed(list(pending)):
                 yield from rendered(pending.pop(future), future.result())
     except BrokenProcessPool:
-        raise BriefingError("a worker process rendering pages died (the system may have run out of memory)",
-                            "render", hint="free some memory and build again") from None
+        raise _worker_died() from None
     finally:
         _POOL_STATE = ()
+
+
+def _worker_died() -> BriefingError:
+    """What a pool worker or the side process killed mid-build (out of memory, most likely) tells."""
+    return BriefingError("a worker process rendering pages died (the system may have run out of memory)",
+                         "render", hint="free some memory and build again")
 
 
 WORKER_NICENESS = 10
