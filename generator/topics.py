@@ -12,8 +12,10 @@ from generator.article import Article, TopicMatch
 from generator.config import TopicRule
 from generator.corroborate import Passage, Point
 from generator.ordering import descending
+from generator.records import pickled_as_tuple
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class TopicParagraph:
     """A paragraph on the topic: why (`match`, one per paragraph), its sentences and the point each
@@ -106,7 +108,7 @@ def _matches(article: Article) -> dict[str, dict[int, TopicMatch]]:
 def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point, ...],
              matched: dict[str, dict[str, dict[int, TopicMatch]]], newest: Callable[[Point], str],
              runs: _Runs) -> TopicSummary:
-    slug = rule.slug
+    slug, make = rule.slug, TopicParagraph._rebuild  # one per paragraph in a topic: not through __init__
     members = [a for a in articles if slug in matched[a.id]]
     paragraphs = []
     related: dict[str, int] = defaultdict(int)
@@ -120,7 +122,7 @@ def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point
         for n, run, points_of_run in runs[article.id]:
             match = matches.get(n)
             if match is not None:
-                paragraphs.append(TopicParagraph(article.id, n, match, run, points_of_run))
+                paragraphs.append(make(article.id, n, match, run, points_of_run))
     in_topic = {point for paragraph in paragraphs for point in paragraph.points}
     chosen = [p for p in points if p.id in in_topic]
     chosen.sort(key=lambda p: (-len(p.sources), newest(p), p.id))
