@@ -17,7 +17,7 @@ from generator.article import FIELDS, Article
 from generator.cache import many_new_objects
 from generator.config import Config
 from generator.corroborate import Passage, Point, corroborate, passages_of
-from generator.discrepancies import DiscrepancyIndex, find_discrepancies
+from generator.discrepancies import ArticleFigures, DiscrepancyIndex, find_discrepancies
 from generator.entities import EntityIndex, Gazetteer, index_entities, unpacked_mentions
 from generator.events import ArticleEvents, Timeline, index_events
 from generator.findings import gazetteer_for, with_findings
@@ -65,7 +65,7 @@ class Findings:
         self.articles, self.config, self.points = articles, config, points
         if sentences is not None:  # else split when first read (the cached property below)
             self.sentences = sentences
-        self._renamed: dict[str, tuple[str, tuple[Any, Any, Any], bytes]] = {}
+        self._renamed: dict[str, tuple[str, tuple[Any, Any, Any, Any], bytes]] = {}
 
     @cached_property
     @corpus_step()
@@ -79,12 +79,12 @@ class Findings:
 
     @cached_property
     @corpus_step()
-    def per_article(self) -> dict[str, tuple[bytes, tuple[QuoteMention, ...], ArticleEvents]]:
+    def per_article(self) -> dict[str, tuple[bytes, tuple[QuoteMention, ...], ArticleEvents, ArticleFigures]]:
         """Pure per-article extraction, one article at a time (its sentence splits are shared);
         the entity mentions packed (`entities.unpacked_mentions`)."""
         return {article.id: self._done(article)[1] for article in self.articles}
 
-    def _done(self, article: Article) -> tuple[str, tuple[Any, Any, Any], bytes]:
+    def _done(self, article: Article) -> tuple[str, tuple[Any, Any, Any, Any], bytes]:
         """What the analyse stage extracted, or, for an article whose id assemble changed, the same
         made now (once: both `per_article` and `entity_inputs` ask)."""
         done = article.findings
@@ -122,7 +122,7 @@ class Findings:
     @corpus_step()
     def discrepancies(self) -> DiscrepancyIndex:
         return find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
-                                  self.sentences)
+                                  self.sentences, {k: v[3] for k, v in self.per_article.items()})
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,13 +25,13 @@ from typing import Any
 from generator import __version__
 from generator.article import Article
 
-MAGIC = "briefing-cache-v14"
+MAGIC = "briefing-cache-v15"
 """Bumped whenever what the per-article stages make changes (v7: `categories` add to the tags;
 v8: decks under headlines and names above date lines are header furniture; v9: glued web dates,
 'Reporting from' lines, names above a role line, two-place datelines; v10: 'By:', 'Author:' and
 'Story by' bylines, dash-less and TASS lede datelines; v11: 'Por' bylines, several 'NAME in PLACE',
 'DATE / TIME', WSJ and CNN datelines; v12: TOML front matter; v13: agency credit lines, roles
-after a byline),
+after a byline; v14: entity mentions packed; v15: each sentence's figures, for discrepancies),
 so a cache made by older code is thrown away rather than trusted."""
 ARTICLES_DIR = "articles"
 """Analysed articles in pack files of up to PACK_SIZE: a build that changed one article rewrites

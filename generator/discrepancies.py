@@ -31,8 +31,10 @@ from functools import cache
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import Passage, Point, SourceCounter, SourceGroup, paragraph_topics, passages_of
+from generator.corroborate import (Passage, Point, SourceCounter, SourceGroup, paragraph_topics, passages_of,
+                                   sentences_of)
 from generator.events import ArticleEvents, DatedMention, article_events, date_label
+from generator.records import pickled_as_tuple
 from generator.sentences import STOPWORDS, content_words, stem
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -56,6 +58,7 @@ november december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 MIN_SHARED_WORDS = 2
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Figure:
     """A number with its unit in a sentence: '650 to 1,000 kilograms of gold'."""
@@ -70,6 +73,22 @@ class Figure:
     """What it counts: content words of 'of ...' or an outcome ('dead')."""
     label: str
     """Subject in words: 'kilograms of gold'."""
+
+
+ArticleFigures = dict[tuple[int, int], tuple["Figure", ...]]
+"""(paragraph n, sentence index) -> the sentence's figures, for the sentences that have any."""
+
+
+def article_figures(article: Article) -> ArticleFigures:
+    """Per article, in the analyse stage (in the pool, and cached): finding them in the corpus-wide
+    step read every sentence of the corpus out of its paragraph on each build, a second at 10,000
+    articles on the one core the rest of the build waits for."""
+    found: ArticleFigures = {}
+    for paragraph, sentence in sentences_of(article):
+        text = sentence.text_in(paragraph.text)
+        if _DIGIT.search(text) and (items := figures(text)):
+            found[(paragraph.n, sentence.index)] = tuple(items)
+    return found
 
 
 def figures(sentence: str) -> list[Figure]:
@@ -192,8 +211,11 @@ class DiscrepancyIndex:
 
 def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
                        events: Mapping[str, ArticleEvents] | None = None,
-                       sentences: Mapping[str, list[Passage]] | None = None) -> DiscrepancyIndex:
-    """Figures and dates that disagree, within a point or within neighbouring sentences of one article."""
+                       sentences: Mapping[str, list[Passage]] | None = None,
+                       figures_of: Mapping[str, ArticleFigures] | None = None) -> DiscrepancyIndex:
+    """Figures and dates that disagree, within a point or within neighbouring sentences of one article.
+    `events`, `sentences` and `figures_of` (per article id), when given, are what the analyse and
+    assemble stages found already; else found here."""
     articles = tuple(articles)
     by_id = {a.id: a for a in articles}
     found: list[Discrepancy] = []
@@ -202,7 +224,7 @@ def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
         result = events[article.id] if events is not None and article.id in events else article_events(article)
         for m in result.mentions:
             dates[(m.article, m.n, m.index)].append(m)
-    corpus = _Corpus(by_id)
+    corpus = _Corpus(by_id, figures_of)
     dated = {key: mentions[0] for key, mentions in dates.items() if len(mentions) == 1}
     for point in points:
         if len(point.passages) < 2 or len(set(map(_ARTICLE, point.passages))) < 2:
@@ -225,9 +247,9 @@ def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
 class _Corpus:
     """What the checks look up again and again, each worked out once for the whole corpus."""
 
-    def __init__(self, by_id: dict[str, Article]) -> None:
-        self.figures = cache(figures)  # once per distinct sentence: wire copies repeat them
-        """sentence -> its figures"""
+    def __init__(self, by_id: dict[str, Article], figures_of: Mapping[str, ArticleFigures] | None) -> None:
+        self.figures_of = _FiguresOf(by_id, figures_of)
+        """article id -> its figures"""
         self.words = cache(content_words)
         """sentence -> its content words"""
         self.topics = paragraph_topics(by_id)
@@ -236,8 +258,19 @@ class _Corpus:
         """passages -> their independent sources"""
 
 
+class _FiguresOf(dict[str, ArticleFigures]):
+    """Article id -> its figures: as the analyse stage found them, or found on first use."""
+
+    def __init__(self, by_id: dict[str, Article], found: Mapping[str, ArticleFigures] | None) -> None:
+        super().__init__(found or {})
+        self.by_id = by_id
+
+    def __missing__(self, article_id: str) -> ArticleFigures:
+        found = self[article_id] = article_figures(self.by_id[article_id])
+        return found
+
+
 _KEY = attrgetter("article", "n", "index")
-_TEXT = attrgetter("text")
 _ARTICLE = attrgetter("article")
 
 
@@ -246,7 +279,8 @@ def _compatible(a: Figure, b: Figure) -> bool:
 
 
 def _point_figures(point: Point, corpus: _Corpus) -> list[Discrepancy]:
-    found = list(map(corpus.figures, map(_TEXT, point.passages)))
+    of = corpus.figures_of
+    found = [of[p.article].get((p.n, p.index), ()) for p in point.passages]
     if not any(found):
         return []  # most points: no figure at all, found without a Python loop
     per_passage: list[tuple[Passage, Figure]] = []
@@ -268,7 +302,8 @@ def _point_figures(point: Point, corpus: _Corpus) -> list[Discrepancy]:
 
 def _article_figures(article: Article, passages: list[Passage], corpus: _Corpus) -> list[Discrepancy]:
     items: list[tuple[Passage, Figure, frozenset[str]]] = []
-    with_figures = list(map(corpus.figures, map(_TEXT, passages)))
+    of = corpus.figures_of[article.id]
+    with_figures = [of.get((p.n, p.index), ()) for p in passages]
     for passage, found in compress(zip(passages, with_figures), with_figures):  # the loop sees only those
         for figure in found:
             if sum(1 for other in found if _compatible(figure, other)) == 1:

@@ -8,7 +8,7 @@ import pytest
 
 from generator.article import Article, Paragraph
 from generator.config import load_config
-from generator.corroborate import corroborate, passages_of
+from generator.corroborate import corroborate, passages_of, sentences_of
 from generator.discrepancies import discrepancies_json, figures, find_discrepancies
 from generator.pipeline import read_corpus
 from generator.render import discrepancy_pages
@@ -43,6 +43,21 @@ def test_seed_gold_figures_are_flagged_side_by_side(seeds) -> None:
         ("001-3a454840917e6663", 17), ("001-3a454840917e6663", 18)}
     data = discrepancies_json(type("Index", (), {"discrepancies": found})())
     assert data["discrepancies"][0]["readings"][0]["passages"][0]["text"]
+
+
+def test_each_sentences_figures_are_found_per_article_and_used_as_found(seeds) -> None:
+    """The analyse stage finds every sentence's figures (cached with the article); the corpus-wide
+    step reads those instead of every sentence's text, and flags what it flags without them."""
+    for a in seeds:
+        expected = {(p.n, s.index): tuple(figures(s.text_in(p.text))) for p, s in sentences_of(a)}
+        assert a.findings[1][3] == {key: found for key, found in expected.items() if found}
+    sentences = {a.id: passages_of(a) for a in seeds}
+    points = corroborate(tuple(seeds), sentences)
+    given = find_discrepancies(seeds, points, None, sentences, {a.id: a.findings[1][3] for a in seeds})
+    assert given == find_discrepancies(seeds, points, None, sentences) and len(given.discrepancies) == 1
+    # what was given is what is read: without the gold sentences' figures, no flag
+    emptied = {a.id: {} for a in seeds}
+    assert find_discrepancies(seeds, points, None, sentences, emptied).discrepancies == ()
 
 
 def test_figures() -> None:
