@@ -630,10 +630,14 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
     rep_text: list[str] = []
     postings = _Postings()
     short: list[int] = []
+    seen: dict[tuple[str, ...], int] = {}
     for i in order:
         toks = tokens[i]
         if len(toks) < SHINGLE:
             short.append(i)
+            continue
+        if (known := seen.get(toks)) is not None:  # a copy (wire copies repeat a quotation thousands
+            family_of[i] = known                   # of times): where its first carrier went
             continue
         shingles = {toks[k: k + SHINGLE] for k in range(len(toks) - SHINGLE + 1)}
         votes = postings.votes(shingles)
@@ -648,7 +652,7 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
             reps.append(toks)
             rep_text.append(" " + " ".join(toks) + " ")
             postings.post(chosen, shingles)
-        family_of[i] = chosen
+        family_of[i] = seen[toks] = chosen
     grams: dict[tuple[str, ...], set[int]] = defaultdict(set)
     needed = {len(tokens[i]) for i in short if tokens[i]}
     for family, toks in enumerate(reps):
