@@ -6,6 +6,7 @@ untouched, and the result can be compared byte for byte between builds.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -16,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
 from generator.assemble import Assembly, Findings, InputReport, Site
+from generator.corroborate import Point
 from generator.cache import key_of, long_lived, source_fingerprint, tree_fingerprint
 from generator.changes import History
 from generator.discrepancies import Discrepancy
@@ -35,6 +38,7 @@ from generator.pagination import page_count, paginate, url_of_item
 from generator.problems import BriefingError, Severity
 from generator.publish import ARTICLE_PAGES_DONE, Placed, StagingWriter
 from generator.quotes import Quote
+from generator.topics import TopicSummary
 
 Page = tuple[str, "bytes | Path | Placed | Iterator[bytes]"]
 """(path, its bytes), (path, the unchanged file of the previous build), (path, its bytes in pieces),
@@ -142,15 +146,29 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         for article in site.articles:
             path, context = f"articles/{article.id}/index.html", _article_context(site, article)
             html_paths.append(path)
-            keys[path] = _article_key(context, shared, templates_key, site)
-            old = memory.site_dir / path if memory else None
-            if memory and memory.keys.get(path) == keys[path] and old and old.is_file():
-                if offload:
-                    links.append((path, LINK, {"old": old}))
-                else:
-                    yield path, old
-            else:
+            old = _kept(path, _article_key(context, shared, templates_key, site), memory, keys)
+            if old is None:
                 todo.append((path, "article.html", context))
+            elif offload:
+                links.append((path, LINK, {"old": old}))
+            else:
+                yield path, old
+        # A topic's later pages too, unless what they show changed: after one edit, most are as
+        # they were, and rendering them all (1,347 at 10,000 articles, 2.7 ms each) was most of the
+        # rebuild's tail, after the findings.
+        later: list[PageJob] = []
+        topic_keys = TopicPageKeys(site, templates_key)
+        later_paths: set[str] = set()
+        for path, template, context in _later_topic_pages(site):
+            html_paths.append(path)
+            later_paths.add(path)
+            old = _kept(path, topic_keys.of(context), memory, keys)
+            if old is None:
+                later.append((path, template, context))
+            elif offload:
+                links.append((path, LINK, {"old": old}))
+            else:
+                yield path, old
         # Made here unless they are kept or the side process makes them.
         entities = kept is None and side is None
         # While the workers render article pages and the pages that show no findings, this process
@@ -159,7 +177,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # made the serial part of a 100,000-article build grow faster than the corpus).
         findings = _findings(site, entities=entities)
         first = _workers_beside(forks) if forks and site.findings is not None else forks
-        plain = [*_overview_pages(site, history), *_later_topic_pages(site), *_topic_feeds(site)]
+        plain = [*_overview_pages(site, history), *later, *_topic_feeds(site)]
         offloaded: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in TOPIC_DATA_FILES
                                     if offload]
         yield from _make_pages([*links, *todo, *offloaded, *listing, *plain], env, site, shared, first,
@@ -174,14 +192,19 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                 links.append((path, LINK, {"old": memory.site_dir / path}))
             else:
                 yield path, memory.site_dir / path
-        shown = [*links, *_findings_pages(site, entities=entities)]
-        data = _data_files(site, history, entities=entities, plain=not offloaded)
+        # With a writer, the findings' data files are jobs for the pool too, biggest first, while
+        # this process takes pages from the end: encoded here, they were the last second and a half
+        # of a one-edit rebuild at 10,000 articles, on this process alone.
+        found_data: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in FINDINGS_DATA_FILES
+                                     if offload and site.findings is not None and (entities or path != ENTITIES_JSON)]
+        shown = [*found_data, *links, *_findings_pages(site, entities=entities)]
+        data = _data_files(site, history, entities=entities, plain=not offloaded, findings=not found_data)
         if entities_key and entities:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
-            keys["data/entities.json"] = entities_key
+            keys[ENTITIES_JSON] = entities_key
         yield from _make_pages(shown, env, site, shared, forks, meanwhile=data, writer=writer)
         html_paths += [path for path in [*(kept or ()), *(p for p, t, _ in [*plain, *shown] if t != LINK)]
-                       if path.endswith(".html")]
+                       if path.endswith(".html") and path not in later_paths]
         if side is not None:
             for path, placed in side.result():
                 keys[path] = entities_key
@@ -242,8 +265,7 @@ def _entity_files(findings: Findings, env: Environment, site: Site, writer: Stag
                   for path, template, context in entity_pages(index)]
     except TemplateError as exc:  # as our own error: Jinja's do not survive the trip back
         raise _template_problem(exc, templates_dir) from None
-    return [*placed, ("data/entities.json", Placed(writer.put("data/entities.json",
-                                                               datafiles.entity_index_json(index))))]
+    return [*placed, (ENTITIES_JSON, Placed(writer.put(ENTITIES_JSON, datafiles.entity_index_json(index))))]
 
 
 class SideProcess:
@@ -323,28 +345,36 @@ TOPIC_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
     ("data/topics.json", datafiles.topics_json),
 )
 """Made once the points and topics are."""
+ENTITIES_JSON = "data/entities.json"
+FINDINGS_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
+    (ENTITIES_JSON, datafiles.entities_json),
+    ("data/quotes.json", datafiles.quotes_json),
+    ("data/events.json", datafiles.events_json),
+    ("data/discrepancies.json", datafiles.discrepancies_json),
+)
+"""Made once the findings are, the biggest first."""
 PLAIN_DATA_FILES = (*TOPIC_DATA_FILES, *CORPUS_DATA_FILES)
 """The data files that show no findings, the biggest first: made from the assembled site alone."""
 DATA_FILE = ""
-"""The 'template' of a job that writes a data file (one of PLAIN_DATA_FILES)."""
+"""The 'template' of a job that writes a data file (one of PLAIN_DATA_FILES or FINDINGS_DATA_FILES)."""
 
 
 LINK = "\0link"
 """The 'template' of a job that links an unchanged page of the previous site into the new one."""
 
 
-def _data_files(site: Site, history: History, entities: bool = True, plain: bool = True) -> Iterator[Page]:
+def _data_files(site: Site, history: History, entities: bool = True, plain: bool = True,
+                findings: bool = True) -> Iterator[Page]:
     """`data/*.json`, each written piece by piece as it is yielded; without those of
-    PLAIN_DATA_FILES when the workers write them (`plain`)."""
+    PLAIN_DATA_FILES or FINDINGS_DATA_FILES when the workers write them (`plain`, `findings`),
+    nor entities.json when it is kept or made elsewhere (`entities`)."""
     if plain:
         for path, make in PLAIN_DATA_FILES:
             yield path, make(site)
-    if site.findings is not None and entities:
-        yield "data/entities.json", datafiles.entities_json(site)
-    if site.findings is not None:
-        yield "data/quotes.json", datafiles.quotes_json(site)
-        yield "data/events.json", datafiles.events_json(site)
-        yield "data/discrepancies.json", datafiles.discrepancies_json(site)
+    if site.findings is not None and findings:
+        for path, make in FINDINGS_DATA_FILES:
+            if entities or path != ENTITIES_JSON:
+                yield path, make(site)
     yield "data/changes.json", datafiles.changes_json(history)
 
 
@@ -538,6 +568,63 @@ def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key:
     sources = [shared["source_of"].get(name) for name in (article.outlet, article.agency)]
     return key_of(templates_key, source_fingerprint(), site.config.fingerprint, article.source_path,
                   article.content_hash, article.id, related, sources)
+
+
+def _kept(path: str, key: str, memory: PageMemory | None, keys: dict[str, str]) -> Path | None:
+    """The previous build's file for a page made from the same inputs (`key`, recorded for the
+    next build), when it is still there."""
+    keys[path] = key
+    old = memory.site_dir / path if memory else None
+    return old if memory and old and memory.keys.get(path) == key and old.is_file() else None
+
+
+class TopicPageKeys:
+    """The input key of a topic's later pages: the topic (its summary, and which articles and
+    points it has, in order) and, per point on the page, its passages, each by its article's
+    inputs (source file, content hash, id), which fix the passage's text and its article's title,
+    outlet, agency and date; the point's sources follow from those. With the code, templates and
+    configuration, as for article pages. Whole points and whole articles, not the fields topic.html
+    reads today: a customised template may show more of them. Not the content of every article
+    of the topic, though: then an edit to any of them would render all the topic's pages again,
+    and a later page shows only its own points' articles (see the README on templates)."""
+
+    def __init__(self, site: Site, templates_key: str) -> None:
+        self.base = key_of(templates_key, source_fingerprint(), site.config.fingerprint)
+        self.article = {a.id: hashlib.blake2b(f"{a.source_path}\0{a.content_hash}\0{a.id}".encode(),
+                                              digest_size=8).hexdigest() for a in site.articles}
+        self.topic: dict[str, str] = {}
+        self.point: dict[str, str] = {}
+
+    def of(self, context: dict[str, Any]) -> str:
+        topic: TopicSummary = context["topic"]
+        head = f"{self.base}\0{self._topic(topic)}\0{context['first_rank']}\0{context['pager']!r}"
+        return key_of(head, [self._point(point) for point in context["points"]])
+
+    def _point(self, point: Point) -> str:
+        """Once per point (a point is on several topics): a wire story's point has thousands of
+        passages, so they are read in C (`map`, `join`), not in a Python loop per passage."""
+        found = self.point.get(point.id)
+        if found is None:
+            passages = point.passages
+            digest = hashlib.blake2b(f"{point.id}\0{list(map(_PLACE, passages))!r}".encode(), digest_size=12)
+            digest.update("".join(map(self.article.__getitem__, map(_ARTICLE_OF, passages))).encode())
+            found = self.point[point.id] = digest.hexdigest()
+        return found
+
+    def _topic(self, topic: TopicSummary) -> str:
+        """Once per topic: its articles, points and summary, as its header may show them."""
+        if topic.slug not in self.topic:
+            digest = hashlib.blake2b(digest_size=12)
+            digest.update(repr((topic.rule, topic.outlets, topic.independent_sources, topic.first_date,
+                                topic.last_date, topic.related, len(topic.paragraphs))).encode())
+            digest.update("".join(f"\1{a.id}" for a in topic.articles).encode())
+            digest.update("".join(f"\1{p.id}" for p in topic.points).encode())
+            self.topic[topic.slug] = digest.hexdigest()
+        return self.topic[topic.slug]
+
+
+_PLACE = attrgetter("n", "index")
+_ARTICLE_OF = attrgetter("article")
 
 
 def _template_problem(exc: TemplateError, templates_dir: Path) -> BriefingError:
