@@ -138,6 +138,34 @@ def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path) ->
         {k: v for k, v in after.items() if k not in unstable}
 
 
+def test_a_topics_later_pages_are_rendered_again_only_when_what_they_show_changed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config_file = project / "briefing.yml"
+    config_file.write_text(config_file.read_text().replace("  language: en\n", "  language: en\n  page_size: 2\n"))
+    config = load_config(config_file)
+    site, seed = project / "site", project / "seeds/004_66bcc8fb033b93b3.txt"
+    build(config, project / "seeds", site, project / "templates", search=False, parallel=False)
+    later = {k: v for k, v in digest_tree(site).items() if k.startswith("topics/") and "/page/" in k}
+    assert len(later) > 20
+    rendered: list[str] = []
+    real = render._render_one
+    monkeypatch.setattr(render, "_render_one", lambda env, s, path, *a: rendered.append(path) or real(env, s, path, *a))
+
+    build(config, project / "seeds", site, project / "templates", search=False, parallel=False)  # nothing changed
+    assert rendered == []
+    # One word of a passage on a topic: its point's page shows it, and only that page changes.
+    seed.write_text(seed.read_text().replace("pivotal moment", "decisive moment"))
+    build(config, project / "seeds", site, project / "templates", search=False, parallel=False)
+    after = {k: v for k, v in digest_tree(site).items() if k.startswith("topics/") and "/page/" in k}
+    changed = {k for k in later if after.get(k) != later[k]}
+    again = {p for p in rendered if p in later}
+    assert changed and changed <= again and len(again) < len(later) / 2
+    assert any("decisive moment" in (site / k).read_text() for k in changed)
+    fresh = project / "fresh"
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
+    assert {k: v for k, v in digest_tree(fresh).items() if k in after} == after
+
+
 def test_a_build_that_dies_after_the_swap_leaves_no_keys_that_would_keep_its_pages(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The page keys say which pages of the site on disk a rebuild may keep. A build killed between
