@@ -16,7 +16,7 @@ from typing import Any
 from generator.article import FIELDS, Article
 from generator.cache import many_new_objects
 from generator.config import Config
-from generator.corroborate import Passage, Point, corroborate, passages_of
+from generator.corroborate import Passage, Point, PointIndex, corroborate_indexed, passages_of
 from generator.discrepancies import ArticleFigures, DiscrepancyIndex, find_discrepancies
 from generator.entities import EntityIndex, Gazetteer, index_entities, unpacked_mentions
 from generator.events import ArticleEvents, Timeline, index_events
@@ -61,8 +61,8 @@ class Findings:
     Each is computed as a `corpus_step`."""
 
     def __init__(self, articles: tuple[Article, ...], config: Config, points: tuple[Point, ...],
-                 sentences: dict[str, list[Passage]] | None = None) -> None:
-        self.articles, self.config, self.points = articles, config, points
+                 sentences: dict[str, list[Passage]] | None = None, point_index: PointIndex | None = None) -> None:
+        self.articles, self.config, self.points, self.point_index = articles, config, points, point_index
         if sentences is not None:  # else split when first read (the cached property below)
             self.sentences = sentences
         self._renamed: dict[str, tuple[str, tuple[Any, Any, Any, Any], bytes]] = {}
@@ -116,7 +116,8 @@ class Findings:
     @cached_property
     @corpus_step()
     def timeline(self) -> Timeline:
-        return index_events(self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points)
+        return index_events(self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points,
+                            self.point_index)
 
     @cached_property
     @corpus_step()
@@ -207,10 +208,10 @@ def _corpus(articles: list[Article], unreadable: list[Unreadable], config: Confi
 def _with_points(corpus: Site) -> Site:
     articles, config = corpus.articles, corpus.config
     sentences = {a.id: passages_of(a) for a in articles}
-    points = corroborate(articles, sentences)
-    topics = summarise_topics(config.topics, articles, points, sentences)
+    points, point_index = corroborate_indexed(articles, sentences)
+    topics = summarise_topics(config.topics, articles, points, sentences, point_index)
     return replace(corpus, points=points, topics=topics, related=related_articles(points),
-                   findings=Findings(articles, config, points, sentences))
+                   findings=Findings(articles, config, points, sentences, point_index))
 
 
 def _unique_ids(articles: list[Article]) -> list[Article]:

@@ -26,7 +26,7 @@ from itertools import chain
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import Point, SourceCounter, SourceGroup, paragraph_topics
+from generator.corroborate import Point, PointIndex, SourceCounter, SourceGroup, paragraph_topics
 from generator.entities import sentence_spans
 from generator.ordering import descending
 from generator.problems import Problem, Severity
@@ -523,8 +523,9 @@ def _nearest_day(today: dt.date, month: int, day: int, future: bool) -> dt.date 
 # Corpus.
 
 def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEvents] | None = None,
-                 points: Iterable[Point] = ()) -> Timeline:
-    """One `Event` per date and fact, with every passage that reports it."""
+                 points: Iterable[Point] = (), point_index: PointIndex | None = None) -> Timeline:
+    """One `Event` per date and fact, with every passage that reports it. `point_index`: the
+    points' passages as `corroborate_indexed` found them; else looked up from `points`."""
     articles = tuple(articles)
     by_id = {a.id: a for a in articles}
     found: list[DatedMention] = []
@@ -534,7 +535,13 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
             else article_events(article)
         found.extend(result.mentions)
         left_out.extend(result.left_out)
-    point_of = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
+    if point_index is not None:
+        point_at = point_index.at
+    else:
+        by_key = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
+
+        def point_at(article: str, n: int, index: int) -> str | None:
+            return by_key.get((article, n, index))
     words = _bags([m.sentence for m in found])
     counts = Counter(chain.from_iterable(words))
     total = len(found) + 1
@@ -559,8 +566,7 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
         point_leader: dict[str, int] = {}
         for i in members:
             rare = sorted(words[i], key=rarity)[:RARE_WORDS]  # rarest first, then alphabetical
-            key = (found[i].article, found[i].n, found[i].index)
-            point = point_of.get(key)
+            point = point_at(found[i].article, found[i].n, found[i].index)
             chosen = point_leader.get(point) if point is not None else None
             if chosen is None and len(leaders) <= SMALL_BUCKET:
                 chosen = next((lead for lead in leaders if similar(i, lead)), None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
@@ -58,8 +58,12 @@ class TopicSummary:
 
 
 def summarise_topics(rules: tuple[TopicRule, ...], articles: tuple[Article, ...],
-                     points: tuple[Point, ...], sentences: dict[str, list[Passage]]) -> tuple[TopicSummary, ...]:
-    point_of = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
+                     points: tuple[Point, ...], sentences: dict[str, list[Passage]],
+                     point_of: Mapping[str, tuple[str, ...]] | None = None) -> tuple[TopicSummary, ...]:
+    """`point_of`: the point of each article's passages, in order (`corroborate.PointIndex`);
+    found here from `points` when not given."""
+    if point_of is None:
+        point_of = _points_of(points, sentences)
     matched = {a.id: _matches(a) for a in articles}
     newest = _newest_first({a.id: a.date or "" for a in articles})
     runs = _Runs(sentences, point_of)
@@ -74,17 +78,24 @@ class _Runs(dict[str, list[_Run]]):
     """Article id -> its passages, in order, cut where the paragraph changes, with their points.
     Made once per article for all topics: a topic then checks each paragraph, not each sentence."""
 
-    def __init__(self, sentences: dict[str, list[Passage]], point_of: dict[tuple[str, int, int], str]) -> None:
+    def __init__(self, sentences: dict[str, list[Passage]], point_of: Mapping[str, tuple[str, ...]]) -> None:
         super().__init__()
         self.sentences, self.point_of = sentences, point_of
 
     def __missing__(self, article_id: str) -> list[_Run]:
         runs = []
+        point_ids, start = self.point_of[article_id], 0
         for n, group in groupby(self.sentences[article_id], key=_N):
             passages = tuple(group)
-            runs.append((n, passages, tuple(map(self.point_of.__getitem__, map(_KEY, passages)))))
+            runs.append((n, passages, point_ids[start:start + len(passages)]))
+            start += len(passages)
         self[article_id] = runs
         return runs
+
+
+def _points_of(points: tuple[Point, ...], sentences: dict[str, list[Passage]]) -> dict[str, tuple[str, ...]]:
+    by_key = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
+    return {article: tuple(map(by_key.__getitem__, map(_KEY, passages))) for article, passages in sentences.items()}
 
 
 _N = attrgetter("n")

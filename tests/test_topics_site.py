@@ -6,7 +6,7 @@ from html import unescape
 from pathlib import Path
 
 from generator.config import load_config
-from generator.corroborate import corroborate, passages_of
+from generator.corroborate import corroborate, corroborate_indexed, passages_of
 from generator.pipeline import build, read_corpus
 
 TOPICS = ("diplomacy", "mining", "oil", "maduro-trial")
@@ -80,6 +80,20 @@ def test_corroboration_on_the_seeds(project: Path) -> None:
     assert len(visit) == 1 and len({x.article for x in visit[0].passages}) == 5
     assert len(visit[0].sources) == 5 and not visit[0].single_source
     assert any(p.single_source for p in points)
+
+
+def test_the_point_index_gives_each_passage_the_point_that_holds_it(project: Path) -> None:
+    config = load_config(project / "briefing.yml")
+    articles, _ = read_corpus(project / "seeds", config)
+    sentences = {a.id: passages_of(a) for a in articles}
+    points, index = corroborate_indexed(tuple(articles), sentences)
+    holder = {p.key: point.id for point in points for p in point.passages}
+    assert len(holder) == sum(map(len, sentences.values())) > 90
+    for article, passages in sentences.items():
+        assert index[article] == tuple(holder[p.key] for p in passages)
+        assert [index.at(*p.key) for p in passages] == list(index[article])
+    assert index.at(articles[0].id, 999, 1) is None and index.at("no-such-article", 1, 1) is None
+    assert points == corroborate(tuple(articles), sentences)
 
 
 WIRE = ("---\ntitle: {title}\noutlet: {outlet}\nagency: AP\ndate: 2026-03-07\n---\n"
