@@ -122,10 +122,22 @@ class PointIndex(dict[str, tuple[str, ...]]):
     them (each step made its own dict of 316,000 (article, paragraph, sentence) keys at 10,000
     articles, a third of a second each)."""
 
-    def __init__(self, ids: dict[str, tuple[str, ...]], sentences: Mapping[str, list[Passage]]) -> None:
+    def __init__(self, ids: dict[str, tuple[str, ...]], sentences: Mapping[str, list[Passage]],
+                 placed: dict[str, dict[tuple[int, int], str]] | None = None) -> None:
         super().__init__(ids)
         self.sentences = sentences
-        self.placed: dict[str, dict[tuple[int, int], str]] = {}
+        self.placed = placed if placed is not None else {}
+
+    @classmethod
+    def of_points(cls, points: Iterable[Point]) -> PointIndex:
+        """For a caller that has only the points (every passage of a corpus is in one), in passage
+        order: paragraph, then sentence."""
+        placed: dict[str, dict[tuple[int, int], str]] = defaultdict(dict)
+        for point in points:
+            for p in point.passages:
+                placed[p.article][(p.n, p.index)] = point.id
+        return cls({article: tuple(ids[place] for place in sorted(ids)) for article, ids in placed.items()},
+                   {}, dict(placed))
 
     def at(self, article: str, n: int, index: int) -> str | None:
         """The point of one passage, by where it is (None if the article has no such sentence)."""

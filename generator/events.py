@@ -535,13 +535,7 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
             else article_events(article)
         found.extend(result.mentions)
         left_out.extend(result.left_out)
-    if point_index is not None:
-        point_at = point_index.at
-    else:
-        by_key = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
-
-        def point_at(article: str, n: int, index: int) -> str | None:
-            return by_key.get((article, n, index))
+    point_at = (point_index if point_index is not None else PointIndex.of_points(points)).at
     words = _bags([m.sentence for m in found])
     counts = Counter(chain.from_iterable(words))
     total = len(found) + 1

@@ -158,14 +158,13 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # rebuild's tail, after the findings.
         later: list[PageJob] = []
         topic_keys = TopicPageKeys(site, templates_key)
-        later_paths: set[str] = set()
         for path, template, context in _later_topic_pages(site):
-            html_paths.append(path)
-            later_paths.add(path)
             old = _kept(path, topic_keys.of(context), memory, keys)
             if old is None:
-                later.append((path, template, context))
-            elif offload:
+                later.append((path, template, context))  # listed in html_paths with the rest of `plain`
+                continue
+            html_paths.append(path)
+            if offload:
                 links.append((path, LINK, {"old": old}))
             else:
                 yield path, old
@@ -195,8 +194,8 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # With a writer, the findings' data files are jobs for the pool too, biggest first, while
         # this process takes pages from the end: encoded here, they were the last second and a half
         # of a one-edit rebuild at 10,000 articles, on this process alone.
-        found_data: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in FINDINGS_DATA_FILES
-                                     if offload and site.findings is not None and (entities or path != ENTITIES_JSON)]
+        found_data: list[PageJob] = [(path, DATA_FILE, {"make": make})
+                                     for path, make in _findings_data_files(site, entities) if offload]
         shown = [*found_data, *links, *_findings_pages(site, entities=entities)]
         data = _data_files(site, history, entities=entities, plain=not offloaded, findings=not found_data)
         if entities_key and entities:
@@ -204,7 +203,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
             keys[ENTITIES_JSON] = entities_key
         yield from _make_pages(shown, env, site, shared, forks, meanwhile=data, writer=writer)
         html_paths += [path for path in [*(kept or ()), *(p for p, t, _ in [*plain, *shown] if t != LINK)]
-                       if path.endswith(".html") and path not in later_paths]
+                       if path.endswith(".html")]
         if side is not None:
             for path, placed in side.result():
                 keys[path] = entities_key
@@ -371,11 +370,17 @@ def _data_files(site: Site, history: History, entities: bool = True, plain: bool
     if plain:
         for path, make in PLAIN_DATA_FILES:
             yield path, make(site)
-    if site.findings is not None and findings:
-        for path, make in FINDINGS_DATA_FILES:
-            if entities or path != ENTITIES_JSON:
-                yield path, make(site)
+    if findings:
+        for path, make in _findings_data_files(site, entities):
+            yield path, make(site)
     yield "data/changes.json", datafiles.changes_json(history)
+
+
+def _findings_data_files(site: Site, entities: bool) -> list[tuple[str, Callable[[Site], Iterator[bytes]]]]:
+    """FINDINGS_DATA_FILES this build makes: none without findings, entities.json only with `entities`."""
+    if site.findings is None:
+        return []
+    return [(path, make) for path, make in FINDINGS_DATA_FILES if entities or path != ENTITIES_JSON]
 
 
 def render_article_pages(site: Site, templates_dir: Path, articles: list[Article]) -> Iterator[Page]:

@@ -10,7 +10,7 @@ from operator import attrgetter
 
 from generator.article import Article, TopicMatch
 from generator.config import TopicRule
-from generator.corroborate import Passage, Point
+from generator.corroborate import Passage, Point, PointIndex
 from generator.ordering import descending
 from generator.records import pickled_as_tuple
 
@@ -63,7 +63,7 @@ def summarise_topics(rules: tuple[TopicRule, ...], articles: tuple[Article, ...]
     """`point_of`: the point of each article's passages, in order (`corroborate.PointIndex`);
     found here from `points` when not given."""
     if point_of is None:
-        point_of = _points_of(points, sentences)
+        point_of = PointIndex.of_points(points)
     matched = {a.id: _matches(a) for a in articles}
     newest = _newest_first({a.id: a.date or "" for a in articles})
     runs = _Runs(sentences, point_of)
@@ -84,7 +84,7 @@ class _Runs(dict[str, list[_Run]]):
 
     def __missing__(self, article_id: str) -> list[_Run]:
         runs = []
-        point_ids, start = self.point_of[article_id], 0
+        point_ids, start = self.point_of.get(article_id, ()), 0
         for n, group in groupby(self.sentences[article_id], key=_N):
             passages = tuple(group)
             runs.append((n, passages, point_ids[start:start + len(passages)]))
@@ -93,13 +93,7 @@ class _Runs(dict[str, list[_Run]]):
         return runs
 
 
-def _points_of(points: tuple[Point, ...], sentences: dict[str, list[Passage]]) -> dict[str, tuple[str, ...]]:
-    by_key = {(p.article, p.n, p.index): point.id for point in points for p in point.passages}
-    return {article: tuple(map(by_key.__getitem__, map(_KEY, passages))) for article, passages in sentences.items()}
-
-
 _N = attrgetter("n")
-_KEY = attrgetter("article", "n", "index")
 _ARTICLE = attrgetter("article")
 
 
