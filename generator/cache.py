@@ -274,13 +274,14 @@ class InputHashes:
     changed: bool = False
 
     def digest(self, path: Path) -> str:
-        stat = path.stat()
+        name = str(path)
+        stat = os.stat(name)
         signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-        known = self.files.get(str(path))
+        known = self.files.get(name)
         if known is not None and known[:4] == signature and max(signature[1:3]) < self.taken_ns - RACY_NS:
             return known[4]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        self.files[str(path)] = [*signature, digest]
+        self.files[name] = [*signature, digest]
         self.changed = True
         return digest
 

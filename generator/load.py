@@ -7,6 +7,7 @@ all becomes an `Unreadable` with the reason, so it still reaches the report.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +28,37 @@ class Unreadable:
 
 
 def find_inputs(input_dir: Path) -> list[Path]:
-    """Every file under the input folder, sorted so builds are deterministic."""
-    return sorted((p for p in input_dir.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
+    """Every file under the input folder (what `rglob("*")` and `is_file` find: links to files
+    followed, links to folders not), sorted so builds are deterministic. Walked with `os.scandir`
+    on strings: pathlib's walk and per-path parsing were 0.16 s of a 0.47 s no-change rebuild at
+    10,000 articles."""
+    found: list[str] = []
+    _walk(str(input_dir), "", found)
+    found.sort()
+    return [input_dir / relative for relative in found]
+
+
+def _walk(folder: str, prefix: str, found: list[str]) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        _walk(entry.path, f"{prefix}{entry.name}/", found)
+                    elif entry.is_file():
+                        found.append(prefix + entry.name)
+                except OSError:
+                    continue
+    except PermissionError:
+        return
 
 
 def display_path(path: Path, input_dir: Path) -> str:
+    """`input/relative/path`, cut from the strings (`relative_to` parses both paths: 0.14 s per
+    10,000 files, on every build)."""
+    text, root = str(path), str(input_dir)
+    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep:
+        return f"{input_dir.name}/{text[len(root) + 1:].replace(os.sep, '/')}"
     return f"{input_dir.name}/{path.relative_to(input_dir).as_posix()}"
 
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from generator.article import SourceFile
-from generator.load import Unreadable, decode, load
+from generator.load import Unreadable, decode, display_path, find_inputs, load
 
 
 def test_empty_and_whitespace_files_are_unreadable_with_a_reason() -> None:
@@ -50,3 +50,22 @@ def test_short_cp1252_texts_are_not_mistaken_for_asian_encodings() -> None:
                  "Les négociations reprennent à Genève, a déclaré le porte-parole."):
         result = decode("in/x.txt", text.encode("cp1252"))
         assert isinstance(result, SourceFile) and result.text == text and result.encoding == "cp1252"
+
+
+def test_inputs_are_every_file_below_the_folder_in_path_order_links_to_folders_not_followed(tmp_path: Path) -> None:
+    inputs = tmp_path / "articles"
+    for name in ("b.txt", "a/z.md", "a/b/c.txt", "a-b.txt", ".hidden/x.txt", "a/.notes"):
+        (inputs / name).parent.mkdir(parents=True, exist_ok=True)
+        (inputs / name).write_text("text\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "outside.txt").write_text("text\n")
+    (inputs / "linked.txt").symlink_to(elsewhere / "outside.txt")
+    (inputs / "linked-folder").symlink_to(elsewhere, target_is_directory=True)
+    (inputs / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    found = find_inputs(inputs)
+    assert [display_path(p, inputs) for p in found] == [
+        "articles/.hidden/x.txt", "articles/a-b.txt", "articles/a/.notes", "articles/a/b/c.txt",
+        "articles/a/z.md", "articles/b.txt", "articles/linked.txt"]
+    # what pathlib's own walk finds, in the same order
+    assert found == sorted((p for p in inputs.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
