@@ -130,11 +130,12 @@ def _print_problems(problems: tuple[Problem, ...]) -> int:
 def _build(args: argparse.Namespace) -> int:
     from generator.lock import build_lock
     from generator.pipeline import build
+    from generator.progress import BuildProgress
 
     started = time.perf_counter()
     config, input_dir, output_dir, templates = _paths(args)
     with build_lock(output_dir, args.wait):
-        result = build(config, input_dir, output_dir, templates, search=not args.no_search)
+        result = build(config, input_dir, output_dir, templates, search=not args.no_search, progress=BuildProgress())
     warnings = _print_problems(result.problems)
     elapsed = time.perf_counter() - started
     change = result.changes
@@ -159,10 +160,11 @@ def _strict_exit(args: argparse.Namespace, warnings: int) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from generator.pipeline import check
+    from generator.progress import BuildProgress
     from generator.report_table import report_table
 
     config, input_dir, _, _ = _paths(args)
-    site = check(config, input_dir)
+    site = check(config, input_dir, progress=BuildProgress())
     print(report_table(site))
     return _strict_exit(args, _print_problems(site.problems))
 

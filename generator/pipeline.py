@@ -41,6 +41,7 @@ from generator.changes import ChangeSet, next_history, read_history, write_histo
 from generator.config import Config
 from generator.load import Unreadable, display_path, find_inputs, load
 from generator.problems import BriefingError, Problem
+from generator.progress import BuildProgress
 from generator.publish import PublishCount, publish, staging_writer
 from generator.search import BUNDLE, SearchIndexing
 
@@ -114,14 +115,18 @@ def input_keys(input_dir: Path, config: Config, hashes: InputHashes | None = Non
 
 
 def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = None,
-                keyed: list[tuple[Path, str | None]] | None = None) -> tuple[list[Article], list[Unreadable]]:
-    """Every input, from the cache when its bytes are unchanged, else through the stages."""
+                keyed: list[tuple[Path, str | None]] | None = None,
+                progress: BuildProgress | None = None) -> tuple[list[Article], list[Unreadable]]:
+    """Every input, from the cache when its bytes are unchanged, else through the stages
+    (counted on `progress`)."""
+    progress = progress or BuildProgress(enabled=False)
     if cache is None:
         paths = [(p, None) for p in _inputs(input_dir)]
     else:
         paths = keyed if keyed is not None else input_keys(input_dir, config)
     results: list[Article | Unreadable | None] = [cache.get(k) if cache and k else None for _, k in paths]
     todo = [i for i, r in enumerate(results) if r is None]
+    progress.analysing(len(todo))
     if len(todo) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
         jobs = [(paths[i][0], input_dir, config, paths[i][1] if cache is not None else None) for i in todo]
         chunks = [jobs[i:i + PACK_SIZE] for i in range(0, len(jobs), PACK_SIZE)]
@@ -132,11 +137,14 @@ def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = No
                 for job, other in zip(jobs[at:at + len(others)], others):
                     results[todo[at]] = other if other is not None else packed[job[3]]
                     at += 1
+                progress.analysed(len(others))
     else:
         for i in todo:
             results[i] = read_article(paths[i][0], input_dir, config)
             if cache is not None and paths[i][1] and isinstance(results[i], Article):
                 cache.put(paths[i][1], results[i])
+            progress.analysed(1)
+    progress.close()
     articles = [r for r in results if isinstance(r, Article)]
     unreadable = [r for r in results if isinstance(r, Unreadable)]
     return articles, unreadable
@@ -149,17 +157,19 @@ def _inputs(input_dir: Path) -> list[Path]:
     return find_inputs(input_dir)
 
 
-def check(config: Config, input_dir: Path, cache: ArticleCache | None = None) -> Site:
+def check(config: Config, input_dir: Path, cache: ArticleCache | None = None,
+          progress: BuildProgress | None = None) -> Site:
     """Everything but writing: what `briefing check` reports."""
     from generator.assemble import assemble
 
-    articles, unreadable = read_corpus(input_dir, config, cache)
+    articles, unreadable = read_corpus(input_dir, config, cache, progress=progress)
     return assemble(articles, unreadable, config)
 
 
 def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
           cache_dir: Path | None = None, search: bool = True, parallel: bool = True,
-          cache: ArticleCache | None = None, carry: tuple[str, ...] = ()) -> BuildResult:
+          cache: ArticleCache | None = None, carry: tuple[str, ...] = (),
+          progress: BuildProgress | None = None) -> BuildResult:
     """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe.
     A long-lived process passes its own `cache`, kept in memory between builds, and saves it
     with `write_article_cache` when it has time (reading it back costs seconds at 10,000).
@@ -181,7 +191,8 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
 
     in_memory = cache is not None
     cache = cache if cache is not None else read_article_cache(cache_dir, config.fingerprint)
-    articles, unreadable = read_corpus(input_dir, config, cache, keyed)
+    progress = progress or BuildProgress(enabled=False)
+    articles, unreadable = read_corpus(input_dir, config, cache, keyed, progress)
     if not in_memory:
         # Now, not after publishing: a build that fails later keeps what it analysed.
         write_article_cache(cache_dir, cache, config.fingerprint)
@@ -197,7 +208,8 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
                         keys_file=state.search) if search else None
         pages = render(assembly, templates_dir, history, memory, keys, workers, staging_writer(output_dir))
         # The keys describe the site on disk: gone before it is replaced, written once it is.
-        written = publish(pages, output_dir, index, carry, before_swap=partial(state.pages.unlink, missing_ok=True))
+        written = publish(progress.writing(pages), output_dir, index, carry,
+                          before_swap=partial(state.pages.unlink, missing_ok=True))
         site = assembly.finish()
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))
         write_history(state.history, history)

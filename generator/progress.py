@@ -1,0 +1,77 @@
+"""What a long build shows on the terminal while it runs: the articles analysed (of how many),
+then the pages written. A first build of 10,000 articles takes most of a minute and one of
+100,000 about eight; without this, the terminal stayed blank until the summary line.
+
+Only on a terminal, and only once a stage has run for `DELAY` seconds: logs, CI, tests and quick
+rebuilds see the summary line alone, as before. tqdm draws the bars (redrawn at most a few times
+a second, so counting costs well under a microsecond a page); it is imported only when a bar is
+actually made (`briefing --help` must stay quick).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO, TypeVar
+
+DELAY = 1.0
+"""Seconds a stage runs before its bar appears."""
+REFRESH = 0.25
+"""Seconds between two drawings of a bar."""
+
+T = TypeVar("T")
+
+
+class BuildProgress:
+    """`enabled`: None to decide from the stream (a terminal or not)."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self._bar: Any = None
+
+    def analysing(self, total: int) -> None:
+        """`total` articles are about to go through load → normalise → analyse."""
+        self._start("analysing", total, "article")
+
+    def analysed(self, count: int) -> None:
+        if self._bar is not None:
+            self._bar.update(count)
+
+    def writing(self, pages: Iterable[T]) -> Iterator[T]:
+        """`pages` (render's stream, to `publish`), counted as they pass: items that are
+        (path, content) pairs, not the markers between them."""
+        self._start("writing", None, "file")
+        bar = self._bar
+        try:
+            for page in pages:
+                if bar is not None and isinstance(page, tuple):
+                    bar.update()
+                yield page
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def _start(self, stage: str, total: int | None, unit: str) -> None:
+        self.close()
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        # The size from shutil, which falls back to $COLUMNS, $LINES or 80x24 where the terminal reports
+        # 0x0 (a pseudo-terminal nobody sized): from tqdm's own reading, it drew nothing.
+        size = shutil.get_terminal_size()
+        self._bar = tqdm(total=total, desc=stage, unit=f" {unit}s", file=self.stream, delay=DELAY,
+                         leave=False, ncols=size.columns, nrows=size.lines, mininterval=REFRESH)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
