@@ -208,7 +208,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
                         keys_file=state.search) if search else None
         pages = render(assembly, templates_dir, history, memory, keys, workers, staging_writer(output_dir))
         # The keys describe the site on disk: gone before it is replaced, written once it is.
-        written = publish(progress.writing(pages), output_dir, index, carry,
+        written = publish(progress.writing(pages), output_dir, progress.searching(index) if index else None, carry,
                           before_swap=partial(state.pages.unlink, missing_ok=True))
         site = assembly.finish()
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))

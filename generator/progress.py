@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 DELAY = 1.0
@@ -33,7 +34,7 @@ class BuildProgress:
 
     def analysing(self, total: int) -> None:
         """`total` articles are about to go through load → normalise → analyse."""
-        self._start("analysing", total, "article")
+        self._start("analysing", total, " articles")
 
     def analysed(self, count: int) -> None:
         if self._bar is not None:
@@ -42,13 +43,33 @@ class BuildProgress:
     def writing(self, pages: Iterable[T]) -> Iterator[T]:
         """`pages` (render's stream, to `publish`), counted as they pass: items that are
         (path, content) pairs, not the markers between them."""
-        self._start("writing", None, "file")
+        self._start("writing", None, " files")
         bar = self._bar
         try:
             for page in pages:
                 if bar is not None and isinstance(page, tuple):
                     bar.update()
                 yield page
+        finally:
+            self.close()
+
+    def searching(self, indexing: Callable[[Path], Any]) -> Callable[[Path], Any]:
+        """The search index's factory (`publish`'s `index`), its end awaited with a bar of the
+        shards done: Pagefind goes on for seconds after the last file is written."""
+        if not self.enabled:
+            return indexing
+
+        def start(site_dir: Path) -> _ShownIndexing:
+            return _ShownIndexing(indexing(site_dir), self)
+        return start
+
+    def awaiting(self, indexing: Any) -> None:
+        """Until the search index (`search.SearchIndexing`) is done, its shards done of all."""
+        self._start("search index", indexing.progress()[1], "shard")  # slower than one a second: s/shard
+        try:
+            while not indexing.wait(REFRESH):
+                if self._bar is not None:
+                    self._bar.update(indexing.progress()[0] - self._bar.n)
         finally:
             self.close()
 
@@ -66,7 +87,7 @@ class BuildProgress:
         # The size from shutil, which falls back to $COLUMNS, $LINES or 80x24 where the terminal reports
         # 0x0 (a pseudo-terminal nobody sized): from tqdm's own reading, it drew nothing.
         size = shutil.get_terminal_size()
-        self._bar = tqdm(total=total, desc=stage, unit=f" {unit}s", file=self.stream, delay=DELAY,
+        self._bar = tqdm(total=total, desc=stage, unit=unit, file=self.stream, delay=DELAY,
                          leave=False, ncols=size.columns, nrows=size.lines, mininterval=REFRESH)
 
 
@@ -75,3 +96,17 @@ def _is_terminal(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class _ShownIndexing:
+    """A `search.SearchIndexing` whose `finish` shows the shards done while it waits."""
+
+    def __init__(self, indexing: Any, progress: BuildProgress) -> None:
+        self.indexing, self.progress = indexing, progress
+
+    def finish(self) -> Any:
+        self.progress.awaiting(self.indexing)
+        return self.indexing.finish()
+
+    def cancel(self) -> None:
+        self.indexing.cancel()

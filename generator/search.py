@@ -262,6 +262,16 @@ class SearchIndexing:
         if self.keys_file is not None:
             write_state(self.keys_file, {"shards": {s.name: s.key for s in self.shards}})
 
+    def progress(self) -> tuple[int, int]:
+        """(shards indexed or kept from the last build, all shards)."""
+        with self.lock:
+            return len(self.shards) - len(self.todo) - len(self.running), len(self.shards)
+
+    def wait(self, seconds: float) -> bool:
+        """Wait at most `seconds` for every shard to end; whether they have."""
+        self.thread.join(seconds)
+        return not self.thread.is_alive()
+
     def finish(self) -> bool:
         """Wait for the index, made byte-identical from build to build (generator/search_index.py).
         False if it was cancelled meanwhile (from another thread)."""

@@ -57,3 +57,19 @@ def test_a_quick_stage_shows_no_bar(project: Path) -> None:
     pipeline.build(config, project / "seeds", project / "site", project / "templates", search=False,
                    progress=BuildProgress(terminal))
     assert terminal.getvalue() == ""
+
+
+def test_the_wait_for_the_search_index_shows_its_shards(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind goes on after the last file is written: the terminal says what the build waits for."""
+    from generator import pipeline, progress
+    from generator.config import load_config
+    from generator.progress import BuildProgress
+
+    monkeypatch.setattr(progress, "DELAY", 0)
+    monkeypatch.setattr(progress, "REFRESH", 0.01)
+    config = load_config(project / "briefing.yml")
+    terminal = Terminal()
+    pipeline.build(config, project / "seeds", project / "site", project / "templates", progress=BuildProgress(terminal))
+    shown = terminal.getvalue()
+    assert "search index:" in shown and "/1 [" in shown and shown.index("writing:") < shown.index("search index:")
+    assert (project / "site/pagefind/shards.json").is_file()
