@@ -1,6 +1,7 @@
 """What a long build shows on the terminal while it runs: the articles analysed (of how many),
-then the pages written. A first build of 10,000 articles takes most of a minute and one of
-100,000 about eight; without this, the terminal stayed blank until the summary line.
+then the files written, then the search index's shards done. A first build of 10,000 articles
+takes most of a minute and one of 100,000 about eight; without this, the terminal stayed blank
+until the summary line.
 
 Only on a terminal, and only once a stage has run for `DELAY` seconds: logs, CI, tests and quick
 rebuilds see the summary line alone, as before. tqdm draws the bars (redrawn at most a few times
