@@ -41,7 +41,7 @@ from generator.changes import ChangeSet, next_history, read_history, write_histo
 from generator.config import Config
 from generator.load import Unreadable, display_path, find_inputs, load
 from generator.problems import BriefingError, Problem
-from generator.progress import BuildProgress
+from generator.progress import QUIET, BuildProgress
 from generator.publish import PublishCount, publish, staging_writer
 from generator.search import BUNDLE, SearchIndexing
 
@@ -116,10 +116,9 @@ def input_keys(input_dir: Path, config: Config, hashes: InputHashes | None = Non
 
 def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = None,
                 keyed: list[tuple[Path, str | None]] | None = None,
-                progress: BuildProgress | None = None) -> tuple[list[Article], list[Unreadable]]:
+                progress: BuildProgress = QUIET) -> tuple[list[Article], list[Unreadable]]:
     """Every input, from the cache when its bytes are unchanged, else through the stages
     (counted on `progress`)."""
-    progress = progress or BuildProgress(enabled=False)
     if cache is None:
         paths = [(p, None) for p in _inputs(input_dir)]
     else:
@@ -158,7 +157,7 @@ def _inputs(input_dir: Path) -> list[Path]:
 
 
 def check(config: Config, input_dir: Path, cache: ArticleCache | None = None,
-          progress: BuildProgress | None = None) -> Site:
+          progress: BuildProgress = QUIET) -> Site:
     """Everything but writing: what `briefing check` reports."""
     from generator.assemble import assemble
 
@@ -169,7 +168,7 @@ def check(config: Config, input_dir: Path, cache: ArticleCache | None = None,
 def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
           cache_dir: Path | None = None, search: bool = True, parallel: bool = True,
           cache: ArticleCache | None = None, carry: tuple[str, ...] = (),
-          progress: BuildProgress | None = None) -> BuildResult:
+          progress: BuildProgress = QUIET) -> BuildResult:
     """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe.
     A long-lived process passes its own `cache`, kept in memory between builds, and saves it
     with `write_article_cache` when it has time (reading it back costs seconds at 10,000).
@@ -191,7 +190,6 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
 
     in_memory = cache is not None
     cache = cache if cache is not None else read_article_cache(cache_dir, config.fingerprint)
-    progress = progress or BuildProgress(enabled=False)
     articles, unreadable = read_corpus(input_dir, config, cache, keyed, progress)
     if not in_memory:
         # Now, not after publishing: a build that fails later keeps what it analysed.
@@ -208,7 +206,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
                         keys_file=state.search) if search else None
         pages = render(assembly, templates_dir, history, memory, keys, workers, staging_writer(output_dir))
         # The keys describe the site on disk: gone before it is replaced, written once it is.
-        written = publish(progress.writing(pages), output_dir, progress.searching(index) if index else None, carry,
+        written = publish(progress.writing(pages), output_dir, progress.searching(index), carry,
                           before_swap=partial(state.pages.unlink, missing_ok=True))
         site = assembly.finish()
         write_page_keys(state.pages, site_key, keys, [_plain(p) for p in site.problems], len(site.articles))

@@ -54,10 +54,10 @@ class BuildProgress:
         finally:
             self.close()
 
-    def searching(self, indexing: Callable[[Path], Any]) -> Callable[[Path], Any]:
-        """The search index's factory (`publish`'s `index`), its end awaited with a bar of the
-        shards done: Pagefind goes on for seconds after the last file is written."""
-        if not self.enabled:
+    def searching(self, indexing: Callable[[Path], Any] | None) -> Callable[[Path], Any] | None:
+        """The search index's factory (`publish`'s `index`, None without search), its end awaited
+        with a bar of the shards done: Pagefind goes on for seconds after the last file is written."""
+        if not self.enabled or indexing is None:
             return indexing
 
         def start(site_dir: Path) -> _ShownIndexing:
@@ -90,6 +90,10 @@ class BuildProgress:
         size = shutil.get_terminal_size()
         self._bar = tqdm(total=total, desc=stage, unit=unit, file=self.stream, delay=DELAY,
                          leave=False, ncols=size.columns, nrows=size.lines, mininterval=REFRESH)
+
+
+QUIET = BuildProgress(enabled=False)
+"""What callers that show nothing (serve, tests, the library's own users) get: it never makes a bar."""
 
 
 def _is_terminal(stream: TextIO) -> bool:
