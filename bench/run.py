@@ -5,7 +5,8 @@
 For each size: generate (or reuse) the corpus and the peers' projects under
 bench/results/tmp/, run one warm-up build of every tool, then `--runs` rounds of
 interleaved full builds (ours, hugo, pelican, mkdocs, ours, hugo, ...). Each full
-build starts from an empty output folder. For ours it also measures Pagefind
+build starts from an empty output folder; the previous one is moved into tmp/trash/,
+deleted before the first build of a size and after the last (see SETTLE_SECONDS). For ours it also measures Pagefind
 alone over the full build's output (its share of our time: it cannot index
 incrementally), a no-change rebuild right after a full build and a rebuild after
 appending a sentence to one article. Wall time, CPU time and peak memory of every run go to
@@ -37,6 +38,7 @@ from fingerprint import code_fingerprint  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 TMP = RESULTS / "tmp"
+TRASH = TMP / "trash"
 OURS = ROOT / ".venv" / "bin" / "briefing"
 SEARCH_ALONE = """
 import sys
@@ -53,6 +55,13 @@ TOOLS = ("ours", "hugo", "pelican", "mkdocs")
 MKDOCS_MAX = 3000
 """MkDocs renders the whole navigation into every page: its time grows with the square of the corpus."""
 SAMPLE_SECONDS = 0.05
+SETTLE_SECONDS = 120
+"""After deleting files, how long to wait before measuring. This machine's ext4 has no journal, and
+without one the kernel's inode allocator skips every inode freed in the last half minute or so,
+one lookup each (`recently_deleted` in fs/ext4/ialloc.c): creating 5,000 folders and files took
+5.0-6.9 s of system time right after a deletion and 0.4 s after 100 s with nothing deleted. A build
+that starts after its previous output was deleted paid for it (our full build at 10,000: 11.4-11.9 s
+of system time against 5.9-7.0 s), and so did every peer, each by the size of what was deleted."""
 
 
 def hugo_binary() -> Path:
@@ -193,8 +202,16 @@ class Bench:
         self.counter = 0
 
     def folder(self, tool: str) -> Path:
-        """Everything a tool leaves: removed before each full build."""
+        """Everything a tool leaves: set aside before each full build (see `set_aside`)."""
         return self.out / f"{tool}-{self.size}"
+
+    def set_aside(self, path: Path) -> None:
+        """Moved into the trash instead of deleted: no inode is freed while builds are measured (see
+        SETTLE_SECONDS). `empty_trash` deletes it all when no build is running."""
+        if path.exists():
+            TRASH.mkdir(parents=True, exist_ok=True)
+            self.counter += 1
+            path.rename(TRASH / f"{path.name}-{os.getpid()}-{self.counter}")
 
     def output(self, tool: str) -> Path:
         # ours keeps its build history in the output's sibling .cache/: inside folder() too
@@ -214,14 +231,14 @@ class Bench:
 
     def run(self, tool: str, kind: str) -> Run:
         if kind in ("full", "warmup", "nosearch"):  # a cold build: no output, no cache
-            shutil.rmtree(self.folder(tool), ignore_errors=True)
+            self.set_aside(self.folder(tool))
             self.folder(tool).mkdir(parents=True)
         cmd, cwd = self.command(tool)
         if kind in ("nosearch", "touched-nosearch"):
             cmd.append("--no-search")
         if kind == "pagefind":  # our full build's search step alone (every shard), over its own output
             alone = self.folder(tool) / "search-alone"
-            shutil.rmtree(alone, ignore_errors=True)
+            self.set_aside(alone)
             cmd = [sys.executable, "-c", SEARCH_ALONE, str(ROOT), str(self.output(tool)), str(alone)]
         self.counter += 1
         log_path = self.logs / f"{self.size}-{self.counter:03d}-{tool}-{kind}.log"
@@ -265,11 +282,15 @@ class Bench:
 
 
 def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental: int, seed: int,
-               log: callable, quiet_wait: float, ours_kinds: tuple[str, ...] = ("full", "nosearch")) -> list[Run]:
+               log: callable, quiet_wait: float, ours_kinds: tuple[str, ...] = ("full", "nosearch"),
+               settle: float = SETTLE_SECONDS) -> list[Run]:
     articles, peers = corpus.ensure_corpus(size, seed, peers=True, log=log)
     assert peers is not None
     active = [t for t in tools if not (t == "mkdocs" and size > MKDOCS_MAX)]
     bench = Bench(size, articles, peers, log, quiet_wait)
+    for tool in active:
+        bench.set_aside(bench.folder(tool))
+    empty_trash(log, settle)
     results: list[Run] = []
     for n in range(warmup):
         for tool in active:
@@ -295,6 +316,18 @@ def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental:
             if tool == "ours" and "nosearch" in ours_kinds:
                 results.append(bench.run(tool, "nosearch"))
     return results
+
+
+def empty_trash(log: callable, settle: float) -> None:
+    """Delete what earlier builds left, then wait `settle` seconds (see SETTLE_SECONDS) if anything
+    was deleted, so that the next measured build creates its files at the normal cost."""
+    if not TRASH.exists():
+        return
+    t0 = time.time()
+    shutil.rmtree(TRASH, ignore_errors=True)
+    os.sync()
+    log(f"  emptied {TRASH} in {time.time() - t0:.0f} s; waiting {settle:.0f} s before measuring")
+    time.sleep(settle)
 
 
 def load_previous() -> dict:
@@ -345,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ours", default="full,nosearch",
                         help="our builds: 'full' (with search, then its rebuilds) and/or 'nosearch' (a cold build "
                              "without the search index; alone, e.g. at 100,000 where Pagefind needs too much memory)")
+    parser.add_argument("--settle", type=float, default=SETTLE_SECONDS,
+                        help="after deleting the previous outputs, wait this many seconds before measuring "
+                             f"(default {SETTLE_SECONDS:.0f}; see SETTLE_SECONDS)")
     parser.add_argument("--report-only", action="store_true", help="rewrite results.md and the plot from runs.json")
     args = parser.parse_args(argv)
     TMP.mkdir(parents=True, exist_ok=True)
@@ -368,13 +404,13 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             t0 = time.time()
             runs = bench_size(size, args.runs, tools, args.warmup, incremental, args.seed, log, args.quiet_wait,
-                              tuple(k for k in args.ours.split(",") if k))
+                              tuple(k for k in args.ours.split(",") if k), args.settle)
             data["sizes"][str(size)] = {
                 "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": [asdict(r) for r in runs],
                 "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
                 "elapsed_s": round(time.time() - t0),
                 "settings": {"runs": args.runs, "warmup": args.warmup, "incremental": incremental,
-                             "quiet_wait": args.quiet_wait,
+                             "quiet_wait": args.quiet_wait, "settle": args.settle,
                              "seed": args.seed, "tools": tools, "ours": args.ours},
             }
             log(f"  size {size} done in {time.time() - t0:.0f} s")
@@ -383,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
             data["command"] = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
             data["elapsed_s"] = round(time.time() - started)
             (RESULTS / "runs.json").write_text(json.dumps(data, indent=1) + "\n")  # after each size
+        empty_trash(log, 0)  # what this run set aside, now that nothing is measured
     import report
 
     report.write(data, RESULTS)
