@@ -14,7 +14,7 @@ from functools import lru_cache, wraps
 from itertools import chain
 from typing import TypeVar
 
-from generator.article import Article, TopicMatch
+from generator.article import Article, Paragraph, TopicMatch
 from generator.config import Config, TopicRule
 from generator.sentences import sentences_in, split_sentences
 from generator.terms import TermMatcher, tokens
@@ -124,23 +124,38 @@ def _score(counts: dict[int, int], mine: list[int], rule: CompiledRule, names: t
 
 
 def analyse(article: Article, config: Config) -> Article:
-    compiled = compile_rules(config)
-    rules = compiled.rules
-    topics = [p.topics for p in article.paragraphs]
-    if rules:
-        raw = [raw_scores(_paragraph_tokens(p.text), compiled) for p in article.paragraphs]
-        title = compiled.matcher.counts(tokens(article.title or ""))
-        in_title = [any(i in title for i in r.require) for r in rules]
-        topics = [_classify(i, raw, rules, in_title) or topics[i] for i in range(len(topics))]
     # one copy of each paragraph, with its sentences and topics together
     paragraphs = tuple(replace(p, sentences=sentences_in(p.text), topics=t)
-                       for p, t in zip(article.paragraphs, topics))
+                       for p, t in zip(article.paragraphs, paragraph_topics(article, config)))
     return _with_findings(replace(article, paragraphs=paragraphs), config)
 
 
-def _paragraph_tokens(text: str) -> list[str]:
+def classify(article: Article, config: Config) -> Article:
+    """An analysed article under other topic rules: only its paragraphs' topics change (nothing
+    else the stages make reads them), so an edit to the rules costs this, not a new analysis."""
+    paragraphs = tuple(p if p.topics == t else replace(p, topics=t)
+                       for p, t in zip(article.paragraphs, paragraph_topics(article, config)))
+    return replace(article, paragraphs=paragraphs)
+
+
+def paragraph_topics(article: Article, config: Config) -> list[tuple[TopicMatch, ...]]:
+    compiled = compile_rules(config)
+    rules = compiled.rules
+    if not rules:
+        return [() for _ in article.paragraphs]
+    raw = [raw_scores(_paragraph_tokens(p), compiled) for p in article.paragraphs]
+    title = compiled.matcher.counts(tokens(article.title or ""))
+    in_title = [any(i in title for i in r.require) for r in rules]
+    return [_classify(i, raw, rules, in_title) for i in range(len(raw))]
+
+
+def _paragraph_tokens(paragraph: Paragraph) -> list[str]:
     """`tokens(text)`, put together from its sentences' tokens: no word spans two sentences (what
-    lies between them is spaces), and sentences recur in every copy of a story."""
+    lies between them is spaces), and sentences recur in every copy of a story. An analysed
+    paragraph's sentences (`classify`) are the spans `split_sentences` cuts: not cut again."""
+    text = paragraph.text
+    if paragraph.sentences:
+        return list(chain.from_iterable(_sentence_tokens(text[s.start:s.end]) for s in paragraph.sentences))
     return list(chain.from_iterable(_sentence_tokens(sentence) for _, sentence in split_sentences(text)))
 
 

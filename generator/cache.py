@@ -25,13 +25,14 @@ from typing import Any
 from generator import __version__
 from generator.article import Article
 
-MAGIC = "briefing-cache-v15"
+MAGIC = "briefing-cache-v16"
 """Bumped whenever what the per-article stages make changes (v7: `categories` add to the tags;
 v8: decks under headlines and names above date lines are header furniture; v9: glued web dates,
 'Reporting from' lines, names above a role line, two-place datelines; v10: 'By:', 'Author:' and
 'Story by' bylines, dash-less and TASS lede datelines; v11: 'Por' bylines, several 'NAME in PLACE',
 'DATE / TIME', WSJ and CNN datelines; v12: TOML front matter; v13: agency credit lines, roles
-after a byline; v14: entity mentions packed; v15: each sentence's figures, for discrepancies),
+after a byline; v14: entity mentions packed; v15: each sentence's figures, for discrepancies; v16: packs say
+which topic rules classified their articles),
 so a cache made by older code is thrown away rather than trusted."""
 ARTICLES_DIR = "articles"
 """Analysed articles in pack files of up to PACK_SIZE: a build that changed one article rewrites
@@ -79,27 +80,36 @@ def _normalised(project: str) -> str:
     return re.sub(r"[-_.]+", "_", project).lower()
 
 
-def pack_bytes(entries: dict[str, Article], fingerprint: str) -> bytes:
-    """One pack file's content: the articles with what they were made by."""
-    return pickle.dumps({"magic": MAGIC, "version": __version__, "fingerprint": fingerprint,
+def pack_bytes(entries: dict[str, Article], fingerprint: str, topics: str) -> bytes:
+    """One pack file's content: the articles with what they were made by (`Config.reading_fingerprint`)
+    and the topic rules that classified their paragraphs (`Config.topics_fingerprint`)."""
+    return pickle.dumps({"magic": MAGIC, "version": __version__, "fingerprint": fingerprint, "topics": topics,
                          "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def unpack(data: bytes) -> dict[str, Article]:
-    return pickle.loads(data)["entries"]
+def unpack(data: bytes) -> tuple[dict[str, Article], str]:
+    """A pack's articles, and the topic rules they were classified under."""
+    pack = pickle.loads(data)
+    return pack["entries"], pack["topics"]
 
 
 @dataclass
 class ArticleCache:
-    """Article key -> normalised, analysed Article."""
+    """Article key -> normalised, analysed Article. The key covers the article's bytes and what
+    reading it depends on, but not the topic rules: an entry classified under other rules
+    (`classified_under`) is classified again, not analysed again."""
 
     entries: dict[str, Article] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    """Article key -> the topic rules (`Config.topics_fingerprint`) its paragraphs were classified under."""
     used: set[str] = field(default_factory=set)
     note: str | None = None
     """Why the cache on disk was not used, when it was not."""
     packs: dict[str, frozenset[str]] = field(default_factory=dict)
     """Pack file name -> the keys it holds, for the packs on disk."""
-    sent: list[tuple[frozenset[str], bytes]] = field(default_factory=list)
+    pack_topics: dict[str, str] = field(default_factory=dict)
+    """Pack file name -> the topic rules its articles were classified under."""
+    sent: list[tuple[frozenset[str], bytes, str]] = field(default_factory=list)
     """Packs as pool workers sent them, not yet on disk (a cache with no `folder`)."""
     folder: Path | None = None
     """Where the packs are: a pack a worker sends is written there at once, not held in memory
@@ -111,29 +121,34 @@ class ArticleCache:
             self.used.add(key)
         return article
 
-    def put(self, key: str, article: Article) -> None:
+    def classified_under(self, key: str) -> str | None:
+        return self.topics.get(key)
+
+    def put(self, key: str, article: Article, topics: str) -> None:
         self.entries[key] = article
+        self.topics[key] = topics
         self.used.add(key)
 
     def put_pack(self, data: bytes) -> dict[str, Article]:
         """A pack from a pool worker: its articles, its bytes written as the cache file for them."""
-        entries = unpack(data)
+        entries, topics = unpack(data)
         for key, article in entries.items():
-            self.put(key, article)
+            self.put(key, article, topics)
         keys = frozenset(entries)
         if self.folder is None:
-            self.sent.append((keys, data))
+            self.sent.append((keys, data, topics))
         else:  # every article in it is used by this build: it will be kept
             name = _pack_name(keys)
             self.folder.mkdir(parents=True, exist_ok=True)
             _write_atomically(self.folder / f"{name}.pickle", data)
-            self.packs[name] = keys
+            self.packs[name], self.pack_topics[name] = keys, topics
         return entries
 
     def next_build(self) -> None:
         """In a long-lived process: forget what the last build did not use, then start counting
         afresh, so every saved version of an edited article does not pile up."""
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.topics = {k: v for k, v in self.topics.items() if k in self.used}
         self.used = set()
 
 
@@ -190,7 +205,9 @@ def read_article_cache(cache_dir: Path, fingerprint: str) -> ArticleCache:
 
 def _read_packs(folder: Path, fingerprint: str) -> ArticleCache:
     entries: dict[str, Article] = {}
+    topics: dict[str, str] = {}
     packs: dict[str, frozenset[str]] = {}
+    pack_topics: dict[str, str] = {}
     try:
         with many_new_objects():
             for path in sorted(folder.glob("*.pickle")):
@@ -199,26 +216,33 @@ def _read_packs(folder: Path, fingerprint: str) -> ArticleCache:
                     return ArticleCache(note="cache from another version of the generator: rebuilt")
                 if data.get("fingerprint") != fingerprint:
                     return ArticleCache(note="cache from another configuration: rebuilt")
-                pack = data["entries"]
-                if not all(isinstance(a, Article) for a in pack.values()):
+                pack, classified = data["entries"], data["topics"]
+                if not all(isinstance(a, Article) for a in pack.values()) or not isinstance(classified, str):
                     raise TypeError("unexpected entry")
                 entries.update(pack)
-                packs[path.stem] = frozenset(pack)
+                topics.update(dict.fromkeys(pack, classified))
+                packs[path.stem], pack_topics[path.stem] = frozenset(pack), classified
     except Exception:  # noqa: BLE001 - any failure to read the cache means: do not trust it
         return ArticleCache(note="cache file unreadable or corrupt: rebuilt")
-    return ArticleCache(entries, packs=packs)
+    return ArticleCache(entries, topics, packs=packs, pack_topics=pack_topics)
 
 
-def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str,
+def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str, topics: str,
                         keep: set[str] | None = None) -> None:
     """Keep what this build used (`keep`, by default), so the cache does not grow without bound.
-    A pack on disk or sent by a worker is kept as it is while every article in it is kept;
-    the others' articles that are kept, and those no pack holds, are packed anew."""
+    A pack on disk or sent by a worker is kept as it is while every article in it is kept (and, on
+    disk, was classified under the `topics` rules); the others' articles that are kept, and those
+    no pack holds, are packed anew."""
     folder = cache_dir / ARTICLES_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    keep = cache.used if keep is None else keep
-    candidates = [(name, keys, None) for name, keys in sorted(cache.packs.items())]
-    candidates += [(_pack_name(keys), keys, data) for keys, data in cache.sent]
+    keep = {k for k in (cache.used if keep is None else keep) if cache.topics.get(k) == topics}
+
+    def current(name: str) -> bool:
+        """On disk as it should be: the pack's file holds its articles classified under `topics`."""
+        return name in cache.packs and cache.pack_topics.get(name) == topics
+
+    candidates = [(name, keys, None) for name, keys in sorted(cache.packs.items()) if current(name)]
+    candidates += [(_pack_name(keys), keys, data) for keys, data, classified in cache.sent if classified == topics]
     small = [c for c in candidates if len(c[1]) < SMALL_PACK]
     merge_small = len(small) > MAX_SMALL_PACKS
     kept: dict[str, frozenset[str]] = {}
@@ -226,7 +250,7 @@ def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str,
     for name, keys, data in candidates:
         if not keys <= keep or keys & covered or name in kept or (merge_small and len(keys) < SMALL_PACK):
             continue
-        if data is not None and name not in cache.packs:
+        if data is not None and not current(name):
             _write_atomically(folder / f"{name}.pickle", data)
         kept[name] = keys
         covered |= keys
@@ -234,15 +258,16 @@ def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str,
     for i in range(0, len(rest), PACK_SIZE):
         keys = frozenset(rest[i:i + PACK_SIZE])
         name = _pack_name(keys)
-        if name not in cache.packs:
+        if not current(name):
             _write_atomically(folder / f"{name}.pickle",
-                              pack_bytes({k: cache.entries[k] for k in sorted(keys)}, fingerprint))
+                              pack_bytes({k: cache.entries[k] for k in sorted(keys)}, fingerprint, topics))
         kept[name] = keys
     (cache_dir / "articles.pickle").unlink(missing_ok=True)  # the single file of earlier versions
     for path in folder.glob("*.pickle"):
         if path.stem not in kept:
             path.unlink()
     cache.packs, cache.sent = kept, []
+    cache.pack_topics = dict.fromkeys(kept, topics)
 
 
 def _pack_name(keys: frozenset[str]) -> str:

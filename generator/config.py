@@ -98,7 +98,14 @@ class Config:
     entities: tuple[EntityRule, ...] = ()
     """People, organisations and places with their aliases (generator/entities.py)."""
     fingerprint: str = field(default="", compare=False)
-    """Hash of the configuration's content, part of every cache key."""
+    """Hash of the configuration's content: part of the keys of pages, which may show any of it."""
+    reading_fingerprint: str = field(default="", compare=False)
+    """Hash of what reading an article depends on besides its bytes (`dates`, `sources`,
+    `entities`): part of the key of each analysed article in the cache. A new site title or page
+    size keeps every analysed article."""
+    topics_fingerprint: str = field(default="", compare=False)
+    """Hash of the topic rules: an analysed article made under other rules keeps everything but
+    its paragraphs' topics, which are classified again (`analyse.classify`)."""
 
 
 class _Reader:
@@ -247,6 +254,15 @@ def _topics(r: _Reader, raw: dict[str, Any]) -> tuple[TopicRule, ...]:
     return tuple(topics)
 
 
+READING_KEYS = ("dates", "sources", "entities")
+"""The sections the load, normalise and analyse stages read, apart from `topics` (see
+`Config.reading_fingerprint`); `site`, `input`, `output` and `templates` only shape the pages."""
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate `briefing.yml`; raise one ConfigError listing every problem."""
     path = Path(path)
@@ -271,8 +287,9 @@ def load_config(path: str | Path) -> Config:
         path=str(path), site=_site(r, raw), input_dir=r.get(raw, "input", str, "seeds"),
         output_dir=r.get(raw, "output", str, "site"),
         templates_dir=r.get(raw, "templates", str, "templates"), dates=_dates(r, raw),
-        sources=_sources(r, raw), topics=_topics(r, raw), entities=entities,
-        fingerprint=hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest())
+        sources=_sources(r, raw), topics=_topics(r, raw), entities=entities, fingerprint=_digest(raw),
+        reading_fingerprint=_digest({key: raw.get(key) for key in READING_KEYS}),
+        topics_fingerprint=_digest(raw.get("topics")))
     if r.errors:
         raise ConfigError("; ".join(r.errors), str(path),
                           hint="fix these keys in the configuration file")

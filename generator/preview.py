@@ -127,5 +127,6 @@ class Preview:
         """For the next `briefing build` or `serve`; the in-memory cache holds only what the last
         build used (see ArticleCache.next_build)."""
         if self.last and self.last.site:
-            write_article_cache(default_cache_dir(self.output_dir), self.cache, self.last.site.config.fingerprint,
-                                keep=set(self.cache.entries))
+            config = self.last.site.config
+            write_article_cache(default_cache_dir(self.output_dir), self.cache, config.reading_fingerprint,
+                                config.topics_fingerprint, keep=set(self.cache.entries))

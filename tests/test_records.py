@@ -26,7 +26,7 @@ def test_a_record_comes_back_equal_and_still_frozen() -> None:
 def test_an_analysed_article_comes_back_from_a_cache_pack_as_it_went_in(config: Config) -> None:
     seeds = ROOT / "seeds"
     articles = {p.name: read_article(p, seeds, config) for p in sorted(seeds.iterdir()) if p.is_file()}
-    back = unpack(pack_bytes(articles, config.fingerprint))
+    back = unpack(pack_bytes(articles, config.reading_fingerprint, config.topics_fingerprint))[0]
     assert back == articles  # every field, records included
     assert [a.findings for a in back.values()] == [a.findings for a in articles.values()]  # not compared by ==
 
@@ -36,7 +36,7 @@ def test_equal_strings_in_mentions_come_back_from_a_pack_as_one_object(config: C
     entity mentions, packed per article, once for the corpus when they are unpacked)."""
     seeds = ROOT / "seeds"
     articles = {p.name: read_article(p, seeds, config) for p in sorted(seeds.iterdir()) if p.is_file()}
-    back = unpack(pack_bytes(articles, config.fingerprint))
+    back = unpack(pack_bytes(articles, config.reading_fingerprint, config.topics_fingerprint))[0]
     entities = [m for a in back.values() for m in unpacked_mentions(a.findings[1][0])]
     quotes = [m for a in back.values() for m in a.findings[1][1]]
     events = [m for a in back.values() for m in a.findings[1][2].mentions]
@@ -53,7 +53,7 @@ def test_an_articles_packed_entity_mentions_unpack_to_what_extraction_found(conf
     gazetteer = gazetteer_for(config)
     for path in sorted(seeds.iterdir()):
         article = read_article(path, seeds, config)
-        packed = unpack(pack_bytes({"a": article}, config.fingerprint))["a"].findings[1][0]
+        packed = unpack(pack_bytes({"a": article}, config.reading_fingerprint, config.topics_fingerprint))[0]["a"].findings[1][0]
         assert isinstance(packed, bytes)
         mentions = unpacked_mentions(packed)
         assert mentions == article_entities(article, gazetteer) and len(mentions) > 5

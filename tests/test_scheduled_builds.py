@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator import assemble, cache, pipeline, render
-from generator.config import load_config
+from generator.config import Config, load_config
 from generator.entities import index_entities
 from generator.pipeline import build
 
@@ -264,16 +264,69 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: bytes,
     assert digest_tree(project / "site") == good
 
 
-def test_a_cache_from_another_configuration_is_not_used(project: Path) -> None:
+def built_then_edited(project: Path, old: str, new: str) -> tuple[Config, Config]:
+    """The project's configuration, built, and that configuration with `old` replaced by `new`."""
     config = load_config(project / "briefing.yml")
     build(config, project / "seeds", project / "site", project / "templates", search=False)
-    text = (project / "briefing.yml").read_text().replace("min_score: 3.5", "min_score: 99")
-    (project / "briefing.yml").write_text(text)
-    changed = load_config(project / "briefing.yml")
+    text = (project / "briefing.yml").read_text()
+    assert old in text
+    (project / "briefing.yml").write_text(text.replace(old, new))
+    return config, load_config(project / "briefing.yml")
+
+
+def test_new_date_or_source_rules_analyse_every_article_again(project: Path) -> None:
+    _, changed = built_then_edited(project, "order: DMY", "order: MDY")
     result = build(changed, project / "seeds", project / "site", project / "templates", search=False)
     assert result.cache_note and "configuration" in result.cache_note
+
+
+def no_work(what: str):  # noqa: ANN201
+    def fail(*args: object) -> None:
+        raise AssertionError(f"{what} again")
+    return fail
+
+
+UNSTABLE = {"changes/index.html", "changes/feed.xml", "data/changes.json", "index.html"}
+"""What differs between a site built once and one built twice: the build history it shows."""
+
+
+def test_new_topic_rules_classify_cached_articles_again_without_analysing_them(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import analyse
+
+    config, changed = built_then_edited(project, "min_score: 3.5", "min_score: 99")
+    assert changed.reading_fingerprint == config.reading_fingerprint
+    assert changed.topics_fingerprint != config.topics_fingerprint
+    cold = build(changed, project / "seeds", project / "cold", project / "templates", project / "cold-cache",
+                 search=False)
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "read_article", no_work("an article was analysed"))
+        result = build(changed, project / "seeds", project / "site", project / "templates", search=False)
+    assert result.cache_note is None and result.articles == cold.articles == 5
     articles = json.loads((project / "site/data/articles.json").read_text())["articles"]
     assert articles and not any("mining" in a["topics"] for a in articles)
+    rebuilt, fresh = digest_tree(project / "site"), digest_tree(project / "cold")
+    assert {k: v for k, v in rebuilt.items() if k not in UNSTABLE} == {k: v for k, v in fresh.items() if k not in UNSTABLE}
+    # The packs on disk now hold the new classification: the next build reads them as they are.
+    monkeypatch.setattr(pipeline, "read_article", no_work("an article was analysed"))
+    monkeypatch.setattr(analyse, "classify", no_work("an article was classified"))
+    (project / "site/data/articles.json").unlink()  # not the no-change path: read the cache
+    again = build(changed, project / "seeds", project / "site", project / "templates", search=False)
+    assert again.cache_note is None and again.articles == 5
+    assert digest_tree(project / "site")["data/articles.json"] == rebuilt["data/articles.json"]
+
+
+def test_a_new_site_title_keeps_every_analysed_article(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import analyse
+
+    config, changed = built_then_edited(project, 'title: "US–Venezuela briefing"', 'title: "Desk briefing"')
+    assert changed.fingerprint != config.fingerprint
+    monkeypatch.setattr(pipeline, "read_article", no_work("an article was analysed"))
+    monkeypatch.setattr(analyse, "classify", no_work("an article was classified"))
+    result = build(changed, project / "seeds", project / "site", project / "templates", search=False)
+    assert result.cache_note is None and result.articles == 5
+    assert result.pages.rendered > 0, "every page shows the title: all are made again"
+    assert "Desk briefing" in (project / "site/index.html").read_text()
 
 
 def test_exit_codes_are_documented() -> None:
@@ -327,7 +380,7 @@ def test_packs_from_pool_workers_are_the_cache_and_give_the_same_site(project: P
     assert {k: v for k, v in serial.items() if k not in unstable} == {k: v for k, v in pooled.items() if k not in unstable}
     packs = sorted((project / "pooled-cache/articles").glob("*.pickle"))
     assert len(packs) == 3, "three chunks of at most two files, each written as its worker sent it"
-    read_back = cache.read_article_cache(project / "pooled-cache", config.fingerprint)
+    read_back = cache.read_article_cache(project / "pooled-cache", config.reading_fingerprint)
     assert read_back.note is None and len(read_back.entries) == 5
 
     def no_analysis(*args: object) -> None:
@@ -350,7 +403,7 @@ def test_articles_added_one_per_build_do_not_pile_up_cache_files(project: Path) 
         counts.append(len(list((project / ".cache/articles").glob("*.pickle"))))
     assert max(counts) <= cache.MAX_SMALL_PACKS + 1
     assert counts[cache.MAX_SMALL_PACKS - 1] == cache.MAX_SMALL_PACKS, "one small pack per build until the limit"
-    kept = cache.read_article_cache(project / ".cache", config.fingerprint)
+    kept = cache.read_article_cache(project / ".cache", config.reading_fingerprint)
     assert len(kept.entries) == 5 + cache.MAX_SMALL_PACKS + 4
 
 
