@@ -12,6 +12,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TOOLS = ("ours", "hugo", "pelican", "mkdocs")
+CONFIG_EDITS = ("config-site", "config-topics")
+"""Our rebuilds after an edit to briefing.yml (see run.py's `edited_config`)."""
 LABELS = {"ours": "ours (briefing)", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
 MKDOCS_MAX = 3000
 TARGET_SIZE = 10000
@@ -42,7 +44,7 @@ def summarise(data: dict) -> dict[int, dict[str, dict | None]]:
         for tool in TOOLS:
             if any(r["tool"] == tool and r["kind"] == "full" for r in runs):
                 rows[tool] = _stats(_ok(runs, tool, "full"))
-        for kind in ("nosearch", "pagefind", "nochange", "touched", "touched-nosearch"):
+        for kind in ("nosearch", "pagefind", "nochange", "touched", "touched-nosearch", *CONFIG_EDITS):
             if any(r["tool"] == "ours" and r["kind"] == kind for r in runs):
                 rows[f"ours:{kind}"] = _stats(_ok(runs, "ours", kind))
         out[int(size_text)] = rows
@@ -62,7 +64,9 @@ def _ratio(a: dict | None, b: dict | None) -> str:
 ROW_NAMES = {"ours": "ours, full build", "ours:nosearch": "ours, full build without search",
              "ours:pagefind": "ours, search index alone (every shard)", "ours:nochange": "ours, no-change rebuild",
              "ours:touched": "ours, one article changed",
-             "ours:touched-nosearch": "ours, one article changed, without search", "hugo": "Hugo", "pelican": "Pelican",
+             "ours:touched-nosearch": "ours, one article changed, without search",
+             "ours:config-site": "ours, site title edited, without search",
+             "ours:config-topics": "ours, one topic rule edited, without search", "hugo": "Hugo", "pelican": "Pelican",
              "mkdocs": "MkDocs"}
 
 
@@ -73,7 +77,7 @@ def table(summary: dict[int, dict[str, dict | None]], data: dict) -> list[str]:
         settings = data["sizes"][str(size)].get("settings", {})
         tools = settings.get("tools", TOOLS)
         for name in ("ours", "ours:nosearch", "ours:pagefind", "ours:nochange", "ours:touched",
-                     "ours:touched-nosearch", "hugo", "pelican", "mkdocs"):
+                     "ours:touched-nosearch", *(f"ours:{kind}" for kind in CONFIG_EDITS), "hugo", "pelican", "mkdocs"):
             if name not in rows:
                 if name == "mkdocs" and "mkdocs" in tools and size > MKDOCS_MAX:
                     lines.append(f"| {size:,} | MkDocs | – | skipped | | | | | | | | |")

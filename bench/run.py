@@ -217,10 +217,11 @@ class Bench:
         # ours keeps its build history in the output's sibling .cache/: inside folder() too
         return self.folder(tool) / "site"
 
-    def command(self, tool: str) -> tuple[list[str], Path]:
+    def command(self, tool: str, config: Path | None = None) -> tuple[list[str], Path]:
         out = str(self.output(tool))
         if tool == "ours":
-            return [str(OURS), "build", "--input", str(self.articles), "--output", out], ROOT
+            edited = ["--config", str(config)] if config else []
+            return [str(OURS), "build", *edited, "--input", str(self.articles), "--output", out], ROOT
         if tool == "hugo":
             return [str(hugo_binary()), "--quiet", "--destination", out], self.peers / "hugo"
         if tool == "pelican":
@@ -233,8 +234,8 @@ class Bench:
         if kind in ("full", "warmup", "nosearch"):  # a cold build: no output, no cache
             self.set_aside(self.folder(tool))
             self.folder(tool).mkdir(parents=True)
-        cmd, cwd = self.command(tool)
-        if kind in ("nosearch", "touched-nosearch"):
+        cmd, cwd = self.command(tool, edited_config(kind) if kind in CONFIG_EDITS else None)
+        if kind in ("nosearch", "touched-nosearch", *CONFIG_EDITS):
             cmd.append("--no-search")
         if kind == "pagefind":  # our full build's search step alone (every shard), over its own output
             alone = self.folder(tool) / "search-alone"
@@ -313,9 +314,32 @@ def bench_size(size: int, runs: int, tools: list[str], warmup: int, incremental:
                 # Putting the article back is one more changed article: rebuilt without the search
                 # index, it shows what Pagefind (which cannot index incrementally) adds.
                 results.append(bench.run("ours", "touched-nosearch"))
+                # Then the edits a desk makes to briefing.yml: the site's title (every page shows it),
+                # then one topic's threshold (the title as it was). Peers rebuild everything for either.
+                for kind in CONFIG_EDITS:
+                    results.append(bench.run("ours", kind))
             if tool == "ours" and "nosearch" in ours_kinds:
                 results.append(bench.run(tool, "nosearch"))
     return results
+
+
+CONFIG_EDITS = {
+    "config-site": ('title: "US–Venezuela briefing"', 'title: "US–Venezuela desk briefing"'),
+    "config-topics": ("min_score: 3.5", "min_score: 4"),
+}
+"""Edits to briefing.yml measured as rebuilds (`--no-search`): (text, replacement)."""
+
+
+def edited_config(kind: str) -> Path:
+    """briefing.yml with one edit, in tmp/ (its templates the project's)."""
+    old, new = CONFIG_EDITS[kind]
+    text = (ROOT / "briefing.yml").read_text(encoding="utf-8")
+    if text.count(old) != 1:
+        raise SystemExit(f"briefing.yml: cannot make the '{kind}' edit: '{old}' is not there once")
+    path = TMP / "configs" / f"{kind}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace(old, new) + f"\ntemplates: {ROOT / 'templates'}\n", encoding="utf-8")
+    return path
 
 
 def empty_trash(log: callable, settle: float) -> None:
