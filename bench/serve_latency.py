@@ -3,7 +3,7 @@
     python bench/serve_latency.py [--corpus DIR] [--edits 5]
 
 Starts `briefing serve --port 0` on a copy of the project (seeds, or a corpus from
-bench/corpus.py), listens to the live-reload event stream like the browser's script
+bench/corpus.py; with --after-build, on the site `briefing build` made of it), listens to the live-reload event stream like the browser's script
 does, appends a sentence to one article, and times file write -> the reload event for
 that article's page (the quick pass), and file write -> the full rebuild being live. The
 figures exclude the browser's own page load (a few ms on localhost).
@@ -45,12 +45,17 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, help="folder of articles (default: seeds/)")
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--verbose", action="store_true", help="echo the server's output")
+    parser.add_argument("--after-build", action="store_true",
+                        help="run `briefing build` first (not timed), as `make build` then `make serve` would")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         shutil.copy(ROOT / "briefing.yml", project)
         shutil.copytree(ROOT / "templates", project / "templates")
         shutil.copytree(args.corpus or ROOT / "seeds", project / "seeds")
+        if args.after_build:
+            subprocess.run([sys.executable, "-m", "generator", "build"], cwd=project, check=True,
+                           capture_output=True)
         started = time.perf_counter()
         server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"], cwd=project,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -82,7 +87,8 @@ def main() -> int:
         server.send_signal(signal.SIGINT)
         server.wait(30)
     corpus = args.corpus.name if args.corpus else "seeds"
-    print(f"corpus {corpus}: first build and serve {first_build:.1f} s; over {args.edits} edits "
+    start = "serve on the built site" if args.after_build else "first build and serve"
+    print(f"corpus {corpus}: {start} {first_build:.1f} s; over {args.edits} edits "
           f"(each includes the {int(1000 * 0.2)} ms debounce): edit -> reload of the edited article's "
           f"page median {statistics.median(quick):.2f} s, max {max(quick):.2f} s; edit -> full rebuild "
           f"live (every page consistent) median {statistics.median(full):.2f} s, max {max(full):.2f} s")

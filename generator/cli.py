@@ -215,6 +215,7 @@ def _serve(args: argparse.Namespace) -> int:
         return result.pages.changed
 
     def after() -> None:
+        preview.warm()
         preview.index()
         preview.save_cache()
 

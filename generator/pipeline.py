@@ -206,11 +206,13 @@ def check(config: Config, input_dir: Path, cache: ArticleCache | None = None,
 def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path,
           cache_dir: Path | None = None, search: bool = True, parallel: bool = True,
           cache: ArticleCache | None = None, carry: tuple[str, ...] = (),
-          progress: BuildProgress = QUIET) -> BuildResult:
+          progress: BuildProgress = QUIET, shortcut: bool = True) -> BuildResult:
     """`parallel=False` in long-lived processes with threads (serve), where forking is unsafe.
     A long-lived process passes its own `cache`, kept in memory between builds, and saves it
     with `write_article_cache` when it has time (reading it back costs seconds at 10,000).
-    `carry`: folders of the previous site to keep (see `publish`)."""
+    `carry`: folders of the previous site to keep (see `publish`). `shortcut=False`: a site found
+    up to date is assembled all the same (its pages kept from the previous build), for `serve`,
+    whose quick pass renders edited articles against the last assembled site."""
     cache_dir = cache_dir or default_cache_dir(output_dir)
     state = CacheFiles(cache_dir, output_dir)
     hashes, hashing_from = read_input_hashes(state.inputs), time.time_ns()
@@ -219,7 +221,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
     site_key = key_of(__version__, source_fingerprint(), config.fingerprint, tree_fingerprint(templates_dir),
                       search, sorted(f"{p.name}:{k}" for p, k in keyed))
     remembered = read_page_keys(state.pages)
-    if remembered.get("site") == site_key and (output_dir / "data/articles.json").is_file():
+    if shortcut and remembered.get("site") == site_key and (output_dir / "data/articles.json").is_file():
         # Nothing changed: not even the article cache needs reading (10 s of unpickling at 10,000).
         problems = tuple(Problem(*p) for p in remembered.get("problems", []))
         return BuildResult(remembered.get("articles", 0), len(keyed), problems, PublishCount(0, 0), None)

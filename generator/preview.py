@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.article import Article
-from generator.cache import ArticleCache, forget_pages, write_article_cache
+from generator.cache import ArticleCache, forget_pages, read_article_cache, write_article_cache
 from generator.config import SEARCH_SHARD_SIZE, load_config
 from generator.lock import build_lock
 from generator.pipeline import BuildResult, CacheFiles, build, default_cache_dir, read_article
@@ -31,7 +31,8 @@ class Preview:
     output_dir: Path
     templates_dir: Path
     cache: ArticleCache = field(default_factory=ArticleCache)
-    """Analysed articles, kept in memory: unpickling the cache file costs seconds at 10,000."""
+    """Analysed articles, kept in memory: unpickling the cache file costs seconds at 10,000, so it
+    is read once, by the first build."""
     site_articles: dict[str, Article] = field(default_factory=dict)
     """The last good build's articles by source path."""
     last: BuildResult | None = None
@@ -47,21 +48,34 @@ class Preview:
         """This site's files in the cache folder `build` uses for it (serve passes it no other)."""
         return CacheFiles(default_cache_dir(self.output_dir), self.output_dir)
 
-    def full(self) -> BuildResult:
+    def full(self, assemble: bool = False) -> BuildResult:
         """A complete build, as `briefing build` would make it, but keeping the last search index
-        (search works meanwhile, on the previous pages) until `index` has made a new one."""
+        (search works meanwhile, on the previous pages) until `index` has made a new one.
+        `assemble`: even if the site is up to date (see `warm`)."""
         self.failed, self.index_stopped = True, False
         config = load_config(self.config_path)
         self.shard_size = config.site.search_shard_size
         with build_lock(self.output_dir, wait=True):
+            if not self.cache.entries and self.cache.folder is None:
+                # The first build starts from what `briefing build` analysed: without it, serve
+                # analysed every article again (tens of seconds at 10,000).
+                self.cache = read_article_cache(default_cache_dir(self.output_dir), config.reading_fingerprint)
             result = build(config, self.input_dir, self.output_dir, self.templates_dir, search=False,
-                           parallel=False, cache=self.cache, carry=(BUNDLE,))
-        self.cache.next_build()
-        if result.site is not None:
+                           parallel=False, cache=self.cache, carry=(BUNDLE,), shortcut=not assemble)
+        if result.site is not None:  # not when the site was up to date: then no article was read
+            self.cache.next_build()
             self.last = result
             self.site_articles = {a.source_path: a for a in result.site.articles}
         self.failed = False
         return result
+
+    def warm(self) -> None:
+        """Serve found the site up to date at its start and served it as it was, without assembling
+        it: do that now, off the edit loop, so the quick pass has a site to render edited articles
+        against. Until then an edit waits for the full build, which would otherwise be the first
+        to assemble it."""
+        if self.last is None and not self.failed:
+            self.full(assemble=True)
 
     def quick(self, touched: set[Path]) -> tuple[str, ...]:
         """Pages of edited articles that the last build already had, written into the live site.

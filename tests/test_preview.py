@@ -139,3 +139,33 @@ def test_after_an_edit_serve_indexes_again_only_the_shard_that_changed(project: 
     preview.index()
     assert len(runs) == 1, "one article changed: one shard indexed again, the others kept"
     assert len(list((project / "site/pagefind").glob("shard-*"))) == shards
+
+
+def test_serve_started_on_a_built_site_serves_it_at_once_then_assembles_it_from_the_cache(
+        project: Path, monkeypatch) -> None:  # noqa: ANN001
+    """`make serve` after `make build`: the site is up to date, so it is served as it is; the quick
+    pass needs the assembled site, which `warm` makes in the background from the analysed articles
+    `build` left in the cache, analysing none again."""
+    from generator import pipeline
+    from generator.config import load_config
+
+    pipeline.build(load_config(project / "briefing.yml"), project / "seeds", project / "site",
+                   project / "templates", search=False)
+
+    def analysed(*args: object) -> None:
+        raise AssertionError("an article was analysed again")
+
+    monkeypatch.setattr(pipeline, "read_article", analysed)
+    preview = Preview(project / "briefing.yml", project / "seeds", project / "site", project / "templates")
+    started = preview.full()
+    assert started.site is None and started.pages.changed == (), "up to date: served as it was"
+    seed = project / SEED
+    seed.write_text(seed.read_text().replace("are restoring diplomatic ties", "are restoring full diplomatic ties"))
+    assert preview.quick({seed}) == (), "nothing assembled yet: the edit waits for the full build"
+    seed.write_text(seed.read_text().replace("full diplomatic", "diplomatic"))
+    preview.warm()
+    assert preview.last is not None and preview.last.site is not None
+    assert preview.last.pages.changed == (), "the same site, its pages kept"
+    seed.write_text(seed.read_text().replace("are restoring diplomatic ties", "are restoring full diplomatic ties"))
+    assert preview.quick({seed}) == (PAGE,)
+    assert b"restoring full diplomatic ties" in (project / "site" / PAGE).read_bytes()
