@@ -169,3 +169,23 @@ def test_serve_started_on_a_built_site_serves_it_at_once_then_assembles_it_from_
     seed.write_text(seed.read_text().replace("are restoring diplomatic ties", "are restoring full diplomatic ties"))
     assert preview.quick({seed}) == (PAGE,)
     assert b"restoring full diplomatic ties" in (project / "site" / PAGE).read_bytes()
+
+
+def test_between_builds_the_kept_site_is_out_of_the_collectors_sight(project: Path) -> None:
+    """A full collection over a 10,000-article site takes seconds; left to its thresholds, one fell
+    inside a quick pass. Serve freezes what a build leaves and lets it go when the next begins."""
+    import gc
+
+    try:
+        preview = preview_of(project)
+        assert preview.last is not None
+        kept = gc.get_freeze_count()
+        assert kept > 0, "the site and the cache are frozen after the build"
+        seed = project / SEED
+        seed.write_text(seed.read_text().replace("are restoring diplomatic ties", "are restoring full ties"))
+        assert preview.quick({seed}) == (PAGE,)
+        assert gc.get_freeze_count() > kept // 2, "a quick pass does not let go of it (a few objects it frees)"
+        preview.full()
+        assert gc.get_freeze_count() > kept // 2, "the next build's site is frozen in turn"
+    finally:
+        gc.unfreeze()
