@@ -104,7 +104,7 @@ class Config:
     `entities`): part of the key of each analysed article in the cache. A new site title or page
     size keeps every analysed article."""
     topics_fingerprint: str = field(default="", compare=False)
-    """Hash of the topic rules: an analysed article made under other rules keeps everything but
+    """Hash of the topic rules as classifying reads them: an analysed article made under other rules keeps everything but
     its paragraphs' topics, which are classified again (`analyse.classify`)."""
 
 
@@ -259,6 +259,12 @@ READING_KEYS = ("dates", "sources", "entities")
 `Config.reading_fingerprint`); `site`, `input`, `output` and `templates` only shape the pages."""
 
 
+def _classifying(rule: TopicRule) -> list[Any]:
+    """What classifying a paragraph reads of a topic rule, in the rules' order: not its title or
+    description, which only the pages show (renaming a topic classifies nothing again)."""
+    return [rule.slug, rule.terms, rule.require_any, rule.exclude, rule.min_score]
+
+
 def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -282,14 +288,15 @@ def load_config(path: str | Path) -> Config:
     r = _Reader(str(path))
     r.unknown(raw, {"site", "input", "output", "templates", "dates", "sources", "topics", "entities"}, "")
     entities, entity_errors = entity_rules(raw.get("entities"))
+    topics = _topics(r, raw)
     r.errors.extend(entity_errors)
     config = Config(
         path=str(path), site=_site(r, raw), input_dir=r.get(raw, "input", str, "seeds"),
         output_dir=r.get(raw, "output", str, "site"),
         templates_dir=r.get(raw, "templates", str, "templates"), dates=_dates(r, raw),
-        sources=_sources(r, raw), topics=_topics(r, raw), entities=entities, fingerprint=_digest(raw),
+        sources=_sources(r, raw), topics=topics, entities=entities, fingerprint=_digest(raw),
         reading_fingerprint=_digest({key: raw.get(key) for key in READING_KEYS}),
-        topics_fingerprint=_digest(raw.get("topics")))
+        topics_fingerprint=_digest([_classifying(rule) for rule in topics]))
     if r.errors:
         raise ConfigError("; ".join(r.errors), str(path),
                           hint="fix these keys in the configuration file")

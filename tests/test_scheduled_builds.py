@@ -316,17 +316,22 @@ def test_new_topic_rules_classify_cached_articles_again_without_analysing_them(
     assert digest_tree(project / "site")["data/articles.json"] == rebuilt["data/articles.json"]
 
 
-def test_a_new_site_title_keeps_every_analysed_article(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("old, new, page", [
+    ('title: "US–Venezuela briefing"', 'title: "Desk briefing"', "index.html"),
+    ("title: Diplomacy\n", "title: Desk briefing\n", "topics/diplomacy/index.html"),
+], ids=["site title", "topic title"])
+def test_a_new_title_keeps_every_analysed_article(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  old: str, new: str, page: str) -> None:
     from generator import analyse
 
-    config, changed = built_then_edited(project, 'title: "US–Venezuela briefing"', 'title: "Desk briefing"')
+    config, changed = built_then_edited(project, old, new)
     assert changed.fingerprint != config.fingerprint
     monkeypatch.setattr(pipeline, "read_article", no_work("an article was analysed"))
     monkeypatch.setattr(analyse, "classify", no_work("an article was classified"))
     result = build(changed, project / "seeds", project / "site", project / "templates", search=False)
     assert result.cache_note is None and result.articles == 5
     assert result.pages.rendered > 0, "every page shows the title: all are made again"
-    assert "Desk briefing" in (project / "site/index.html").read_text()
+    assert "Desk briefing" in (project / "site" / page).read_text()
 
 
 def test_exit_codes_are_documented() -> None:
