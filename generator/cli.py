@@ -159,12 +159,12 @@ def _strict_exit(args: argparse.Namespace, warnings: int) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from generator.pipeline import check
+    from generator.pipeline import cache_to_read, check
     from generator.progress import BuildProgress
     from generator.report_table import report_table
 
-    config, input_dir, _, _ = _paths(args)
-    site = check(config, input_dir, progress=BuildProgress())
+    config, input_dir, output_dir, _ = _paths(args)
+    site = check(config, input_dir, cache_to_read(output_dir, config), progress=BuildProgress())
     print(report_table(site))
     return _strict_exit(args, _print_problems(site.problems))
 
@@ -230,10 +230,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from generator.export_mkdocs import export_mkdocs
-    from generator.pipeline import check
+    from generator.pipeline import cache_to_read, check
 
     config, input_dir, _, _ = _paths(args)
-    site = check(config, input_dir)
+    site_dir = Path(args.config).resolve().parent / config.output_dir  # --output is the export's folder
+    site = check(config, input_dir, cache_to_read(site_dir, config))
     warnings = _print_problems(site.problems)
     output_dir = Path(args.output)
     result = export_mkdocs(site, output_dir, theme=args.theme)

@@ -106,3 +106,20 @@ def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[s
         main([command, "--help"])
     assert exit_info.value.code == 0
     assert "exit codes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["check"], ["export", "mkdocs"]], ids=["check", "export"])
+def test_check_and_export_read_what_the_last_build_analysed_and_leave_the_cache_alone(
+        project: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    from generator import pipeline
+
+    monkeypatch.chdir(project)
+    assert main(["build", "--no-search"]) == 0
+    cache = {p: p.stat().st_mtime_ns for p in (project / ".cache").rglob("*")}
+
+    def analysed(*args: object) -> None:
+        raise AssertionError("an article the build had analysed was analysed again")
+
+    monkeypatch.setattr(pipeline, "read_article", analysed)
+    assert main(command) == 0
+    assert {p: p.stat().st_mtime_ns for p in (project / ".cache").rglob("*")} == cache
