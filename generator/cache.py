@@ -31,9 +31,9 @@ v8: decks under headlines and names above date lines are header furniture; v9: g
 'Reporting from' lines, names above a role line, two-place datelines; v10: 'By:', 'Author:' and
 'Story by' bylines, dash-less and TASS lede datelines; v11: 'Por' bylines, several 'NAME in PLACE',
 'DATE / TIME', WSJ and CNN datelines; v12: TOML front matter; v13: agency credit lines, roles
-after a byline; v14: entity mentions packed; v15: each sentence's figures, for discrepancies; v16: packs say
-which topic rules classified their articles),
-so a cache made by older code is thrown away rather than trusted."""
+after a byline; v14: entity mentions packed; v15: each sentence's figures, for discrepancies;
+v16: packs say which topic rules classified their articles), so a cache made by older code is
+thrown away rather than trusted."""
 ARTICLES_DIR = "articles"
 """Analysed articles in pack files of up to PACK_SIZE: a build that changed one article rewrites
 the pack that held it, not the whole cache. A pool worker sends its chunk of articles back as

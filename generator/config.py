@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +104,9 @@ class Config:
     `entities`): part of the key of each analysed article in the cache. A new site title or page
     size keeps every analysed article."""
     topics_fingerprint: str = field(default="", compare=False)
-    """Hash of the topic rules as classifying reads them: an analysed article made under other rules keeps everything but
-    its paragraphs' topics, which are classified again (`analyse.classify`)."""
+    """Hash of the topic rules as classifying reads them: an analysed article made under other
+    rules keeps everything but its paragraphs' topics, which are classified again
+    (`analyse.classify`)."""
 
 
 class _Reader:
@@ -288,16 +289,14 @@ def load_config(path: str | Path) -> Config:
     r = _Reader(str(path))
     r.unknown(raw, {"site", "input", "output", "templates", "dates", "sources", "topics", "entities"}, "")
     entities, entity_errors = entity_rules(raw.get("entities"))
-    topics = _topics(r, raw)
     r.errors.extend(entity_errors)
     config = Config(
         path=str(path), site=_site(r, raw), input_dir=r.get(raw, "input", str, "seeds"),
         output_dir=r.get(raw, "output", str, "site"),
         templates_dir=r.get(raw, "templates", str, "templates"), dates=_dates(r, raw),
-        sources=_sources(r, raw), topics=topics, entities=entities, fingerprint=_digest(raw),
-        reading_fingerprint=_digest({key: raw.get(key) for key in READING_KEYS}),
-        topics_fingerprint=_digest([_classifying(rule) for rule in topics]))
+        sources=_sources(r, raw), topics=_topics(r, raw), entities=entities, fingerprint=_digest(raw),
+        reading_fingerprint=_digest({key: raw.get(key) for key in READING_KEYS}))
     if r.errors:
         raise ConfigError("; ".join(r.errors), str(path),
                           hint="fix these keys in the configuration file")
-    return config
+    return replace(config, topics_fingerprint=_digest([_classifying(rule) for rule in config.topics]))

@@ -131,7 +131,7 @@ def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = No
         _classify_again(results, paths, cache, config)
     todo = [i for i, r in enumerate(results) if r is None]
     progress.analysing(len(todo))
-    if len(todo) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+    if _worth_a_pool(len(todo)):
         jobs = [(paths[i][0], input_dir, config, paths[i][1] if cache is not None else None) for i in todo]
         chunks = [jobs[i:i + PACK_SIZE] for i in range(0, len(jobs), PACK_SIZE)]
         with ProcessPoolExecutor() as pool, many_new_objects():
@@ -154,6 +154,10 @@ def read_corpus(input_dir: Path, config: Config, cache: ArticleCache | None = No
     return articles, unreadable
 
 
+def _worth_a_pool(files: int) -> bool:
+    return files >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1
+
+
 def _classify_again(results: list[Article | Unreadable | None], paths: list[tuple[Path, str | None]],
                     cache: ArticleCache, config: Config) -> None:
     """Cached articles classified under other topic rules get their paragraphs' topics anew, in
@@ -164,7 +168,7 @@ def _classify_again(results: list[Article | Unreadable | None], paths: list[tupl
 
     stale = {key: i for i, (_, key) in enumerate(paths) if key is not None and results[i] is not None
              and cache.classified_under(key) != config.topics_fingerprint}
-    if len(stale) >= POOL_THRESHOLD and cache.folder is not None and (os.cpu_count() or 1) > 1:
+    if _worth_a_pool(len(stale)) and cache.folder is not None:
         packs = [cache.folder / f"{name}.pickle" for name, keys in sorted(cache.packs.items())
                  if cache.pack_topics.get(name) != config.topics_fingerprint and not keys.isdisjoint(stale)]
         with ProcessPoolExecutor() as pool, many_new_objects():
