@@ -2,7 +2,9 @@
 
 Pages go to a staging folder beside the output, which is then swapped in, so
 a web server never serves a half-written site and a failed or killed build
-leaves the previous one exactly as it was.
+leaves the previous one exactly as it was. The site the swap replaces is kept
+as the next build's staging folder (the spare, `.site.spare/`): its folders are
+already there, and most of its files are already the pages the next build keeps.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 
 class Background(Protocol):
@@ -59,11 +61,11 @@ class StagingWriter:
             if old is not None and _same_bytes(old, content):
                 link_file(old, target)
                 return False
-            target.write_bytes(content)
+            with _new_file(target) as out:
+                out.write(content)
             return True
         write_pieces(target, content)
         if old is not None and _same_file(old, target):
-            target.unlink()
             link_file(old, target)
             return False
         return True
@@ -74,7 +76,7 @@ class StagingWriter:
     def _target(self, path: str) -> Path:
         target = self.root / path
         if target.parent not in self.made:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(target.parent)
             self.made.add(target.parent)
         return target
 
@@ -100,15 +102,21 @@ def publish(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes]] 
     old = output_dir.with_name(f".{output_dir.name}.old-{time.time_ns()}-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     _remove_leftovers(output_dir)
+    recycled = _claim_spare(output_dir, staging)
+    written: set[str] = set()
     indexing: list[Background] = []
 
     def start_index() -> None:
         if index is not None and not indexing:
+            if recycled:  # the indexer reads the article pages: none of the spare's may be left
+                _sweep(staging, written, under=ARTICLES)
             indexing.append(index(staging))
 
     try:
-        count = _write_all(pages, writer, start_index)
+        count = _write_all(pages, writer, start_index, written)
         start_index()
+        if recycled:
+            _sweep(staging, written, skip=(BUNDLE, ARTICLES) if indexing else (BUNDLE,))
         for running in indexing:
             running.finish()
         for folder in carry:
@@ -125,8 +133,67 @@ def publish(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes]] 
         if old.exists() and not output_dir.exists():
             old.rename(output_dir)
         raise
-    remove_in_background(old)
+    _keep_as_spare(old, output_dir)
     return count
+
+
+SPARE = "spare"
+ARTICLES = "articles"
+"""The folder of the article pages, all of which come before ARTICLE_PAGES_DONE."""
+BUNDLE = "pagefind"
+"""The site's folder for the search index, made by the indexer (generator/search.py), never by a
+page: `shards.json` names the shards' folders in it."""
+
+
+def spare_dir(output_dir: Path) -> Path:
+    return output_dir.with_name(f".{output_dir.name}.{SPARE}")
+
+
+def _claim_spare(output_dir: Path, staging: Path) -> bool:
+    """Take the site the last swap replaced as this build's staging folder. Making a folder per
+    article page again (and removing the old ones) was a third of a one-edit rebuild's system time
+    at 10,000 articles; most of the spare's files are also the pages this build keeps, already
+    in place (`link_file` leaves them be). What this build does not make is swept before the swap.
+    Builds of one output never run at once (the lock), so one rename claims it."""
+    try:
+        spare_dir(output_dir).rename(staging)
+    except OSError:
+        return False
+    shutil.rmtree(staging / BUNDLE, ignore_errors=True)  # the indexer writes a whole new one
+    return True
+
+
+def _keep_as_spare(old: Path, output_dir: Path) -> None:
+    if not old.exists():
+        return
+    try:
+        old.rename(spare_dir(output_dir))
+    except OSError:
+        remove_in_background(old)
+
+
+def _sweep(staging: Path, written: set[str], under: str = "", skip: tuple[str, ...] = ()) -> None:
+    """Remove what the spare held and this build did not write (under `under`, or everywhere but
+    the top-level folders in `skip`), and the folders that leaves empty."""
+    root = staging.as_posix()
+    top = f"{root}/{under}" if under else root
+    cut = len(root) + 1
+    emptied: list[str] = []
+    for here, folders, files in os.walk(top):
+        if here == root:
+            folders[:] = [f for f in folders if f not in skip]
+        stale = [name for name in files if f"{here}/{name}"[cut:] not in written]
+        for name in stale:
+            os.unlink(f"{here}/{name}")
+        if len(stale) == len(files) and not folders:
+            emptied.append(here)
+    for here in emptied:
+        while here not in (top, root):
+            try:
+                os.rmdir(here)
+            except OSError:
+                break
+            here = os.path.dirname(here)
 
 
 def remove_in_background(folder: Path) -> None:
@@ -184,7 +251,7 @@ class PublishCount:
 
 
 def _write_all(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes]] | str], writer: StagingWriter,
-               articles_done: Callable[[], None]) -> PublishCount:
+               articles_done: Callable[[], None], written: set[str]) -> PublishCount:
     changed: list[str] = []
     rendered = reused = 0
     for page in pages:
@@ -192,6 +259,7 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes
             articles_done()
             continue
         path, content = page
+        written.add(path)
         if isinstance(content, Path) or (isinstance(content, Placed) and content.reused):
             if isinstance(content, Path):
                 writer.link(path, content)
@@ -204,9 +272,39 @@ def _write_all(pages: Iterable[tuple[str, bytes | Path | Placed | Iterable[bytes
 
 
 def write_pieces(target: Path, pieces: Iterable[bytes]) -> None:
-    with target.open("wb", buffering=1 << 20) as out:
+    """Into a new file, never into one already there: in a recycled staging folder (the spare),
+    that file is often a hard link to a page of the live site."""
+    with _new_file(target, buffering=1 << 20) as out:
         for piece in pieces:
             out.write(piece)
+
+
+def _new_file(target: Path, buffering: int = -1) -> BinaryIO:
+    try:
+        return target.open("xb", buffering=buffering)
+    except FileExistsError:
+        _clear(target)
+        return target.open("xb", buffering=buffering)
+
+
+def _clear(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
+
+
+def _make_folder(folder: Path) -> None:
+    """`folder` and its parents, where the spare may hold a file of the same name as one of them."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for parent in [*reversed(folder.parents), folder]:
+            if parent.is_file() or parent.is_symlink():
+                parent.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -233,6 +331,19 @@ def _same_bytes(path: Path, content: bytes) -> bool:
 
 
 def link_file(source: Path, target: Path) -> None:
+    """`target` as a hard link to `source`; left as it is when it already is one (a page of the
+    spare that this build keeps), replaced when it is another file."""
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        if os.path.samefile(source, target):
+            return
+        _clear(target)
+    except OSError:
+        _clear(target)
+        shutil.copyfile(source, target)
+        return
     try:
         os.link(source, target)
     except OSError:

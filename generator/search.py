@@ -29,13 +29,11 @@ from generator import __version__
 from generator.cache import read_state, write_state
 from generator.config import SEARCH_SHARD_SIZE
 from generator.problems import BriefingError
-from generator.publish import link_file, link_tree
+from generator.publish import BUNDLE, link_file, link_tree
 from generator.search_index import canonicalise
 
 INDEXED = "articles/**/*.html"
 """Only article pages carry `data-pagefind-body`; not reading the others halves Pagefind's time."""
-BUNDLE = "pagefind"
-"""The site's folder for the search index: `shards.json` names the shards' folders in it."""
 SHARD_TIMEOUT_S = 600.0
 """A Pagefind run on one shard takes seconds: one that runs this long is stuck."""
 POLL_S = 0.02

@@ -55,23 +55,72 @@ def test_search_starts_once_the_article_pages_are_written_and_finishes_before_th
     assert count.rendered == 4 and (tmp_path / "site/index.html").read_bytes() == b"<p>home</p>"
 
 
-def test_the_previous_site_is_removed_after_the_build_without_waiting_for_it(tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_replaced_site_becomes_the_next_builds_staging_folder_and_nothing_is_removed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
     publish(pages(), site)
     (site / "articles/a/extra.txt").write_bytes(b"x" * 100)
-    removing: list[list[str]] = []
+    first = (site / "index.html").stat().st_ino
+    commands: list[list[str]] = []
     real_run = subprocess.run
-    monkeypatch.setattr(subprocess, "run", lambda args, **kw: removing.append(args) or real_run(args, **kw))
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: commands.append(args) or real_run(args, **kw))
     publish(pages(), site)
-    assert len(removing) == 1 and removing[0][0] == "sh", "one detached rm, not an rmtree in the build"
+    assert not commands, "nothing to remove: the replaced site is kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"]
+    assert (tmp_path / ".site.spare/articles/a/extra.txt").exists(), "the spare is the replaced site"
     assert not (site / "articles/a/extra.txt").exists() and (site / "index.html").read_bytes() == b"<p>home</p>"
-    deadline = time.monotonic() + 10
-    while [p.name for p in tmp_path.iterdir()] != ["site"] and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [p.name for p in tmp_path.iterdir()] == ["site"], "the previous site was removed"
+    assert (site / "index.html").stat().st_ino == first, "an unchanged page is the previous site's file"
     publish(pages(), site)
-    publish(pages(), site)  # builds in quick succession never meet a folder still being removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"], "the spare was taken, one made"
+    assert not (site / "articles/a/extra.txt").exists() and not commands
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_building_in_the_spare_never_touches_the_live_site_and_leaves_none_of_the_spares_files(
+        tmp_path: Path) -> None:
+    """The spare's files are mostly hard links to the live site's: writing through one would change
+    the live site before the swap. Each build is checked against the files it was given, and the
+    site it replaced against what it held while it was live."""
+    site, old_page = tmp_path / "site", tmp_path / "kept.html"
+    old_page.write_bytes(b"<p>kept from a build before</p>")
+    builds = [
+        {"articles/a/index.html": b"<p>a</p>", "articles/b/index.html": b"<p>b</p>",
+         "topics/oil/index.html": b"<p>oil</p>", "data/articles.json": b'{"articles":[1,2]}',
+         "about/index.html": b"<p>about</p>"},
+        {"articles/a/index.html": b"<p>a, edited</p>", "articles/c/index.html": b"<p>c</p>",
+         "topics/oil/index.html": b"<p>oil</p>", "data/articles.json": b'{"articles":[1,3]}',
+         "about": b"now a file where a folder was"},
+        {"articles/a/index.html": b"<p>a</p>", "articles/c/index.html": b"<p>c</p>",
+         "topics/oil/index.html": b"<p>oil, page 1</p>", "topics/oil/page/2/index.html": b"<p>2</p>",
+         "data/articles.json": b'{"articles":[1,3]}', "about/index.html": b"<p>a folder again</p>",
+         "kept/index.html": old_page},
+        {"articles/d/index.html": b"<p>d</p>", "index.html": b"<p>home</p>"},
+    ]
+
+    def stream(files: dict[str, object]):
+        for path, content in files.items():
+            if path.startswith("articles/"):
+                yield path, content
+        yield ARTICLE_PAGES_DONE
+        for path, content in files.items():
+            if not path.startswith("articles/"):  # data files piece by piece, as render gives them
+                yield path, iter([content[:5], content[5:]]) if path.startswith("data/") else content
+
+    live: dict[str, bytes] = {}
+    for files in builds:
+        runs: list[RecordingIndex] = []
+        publish(stream(files), site, RecordingIndex(runs))
+        expected = {p: c.read_bytes() if isinstance(c, Path) else c for p, c in files.items()}
+        assert tree(site) == expected
+        assert not [d for d in site.rglob("*") if d.is_dir() and not any(d.iterdir())], "no folder left empty"
+        indexed = {p for p in runs[0].seen if p.startswith("articles/")}  # what Pagefind reads (search.INDEXED)
+        assert indexed == {p for p in files if p.startswith("articles/")}, "no page of the spare indexed"
+        if live:
+            assert tree(tmp_path / ".site.spare") == live, "the replaced site is as it was when live"
+        live = expected
 
 
 @pytest.mark.parametrize("where", ["while rendering", "in the index"])
