@@ -295,6 +295,13 @@ def _new_file(target: Path, buffering: int = -1) -> BinaryIO:
         return target.open("xb", buffering=buffering)
 
 
+def _same_inode(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # a link that leads nowhere, say: not the file wanted
+        return False
+
+
 def _clear(path: Path) -> None:
     try:
         path.unlink()
@@ -345,7 +352,7 @@ def link_file(source: Path, target: Path) -> None:
         os.link(source, target)
         return
     except FileExistsError:
-        if os.path.samefile(source, target):
+        if _same_inode(source, target):
             return
         _clear(target)
     except OSError:

@@ -110,7 +110,10 @@ def test_building_in_the_spare_never_touches_the_live_site_and_leaves_none_of_th
                 yield path, iter([content[:5], content[5:]]) if path.startswith("data/") else content
 
     live: dict[str, bytes] = {}
-    for files in builds:
+    for n, files in enumerate(builds):
+        if n == 2:  # a link to nowhere in the spare, where the build links a page it keeps
+            (tmp_path / ".site.spare/articles/c").mkdir(parents=True)
+            (tmp_path / ".site.spare/articles/c/index.html").symlink_to(tmp_path / "nowhere")
         runs: list[RecordingIndex] = []
         publish(stream(files), site, RecordingIndex(runs))
         expected = {p: c.read_bytes() if isinstance(c, Path) else c for p, c in files.items()}
