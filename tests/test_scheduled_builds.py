@@ -138,18 +138,31 @@ def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path) ->
         {k: v for k, v in after.items() if k not in unstable}
 
 
-def test_a_topics_later_pages_are_rendered_again_only_when_what_they_show_changed(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def built_in_small_pages(project: Path) -> tuple[Config, Path, Path]:
+    """The seeds built with two items a page (many pages from five articles); the configuration,
+    the site and the seed the tests edit."""
     config_file = project / "briefing.yml"
     config_file.write_text(config_file.read_text().replace("  language: en\n", "  language: en\n  page_size: 2\n"))
     config = load_config(config_file)
     site, seed = project / "site", project / "seeds/004_66bcc8fb033b93b3.txt"
     build(config, project / "seeds", site, project / "templates", search=False, parallel=False)
-    later = {k: v for k, v in digest_tree(site).items() if k.startswith("topics/") and "/page/" in k}
-    assert len(later) > 20
+    return config, site, seed
+
+
+def pages_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the pages rendered from now on."""
     rendered: list[str] = []
     real = render._render_one
     monkeypatch.setattr(render, "_render_one", lambda env, s, path, *a: rendered.append(path) or real(env, s, path, *a))
+    return rendered
+
+
+def test_a_topics_later_pages_are_rendered_again_only_when_what_they_show_changed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, site, seed = built_in_small_pages(project)
+    later = {k: v for k, v in digest_tree(site).items() if k.startswith("topics/") and "/page/" in k}
+    assert len(later) > 20
+    rendered = pages_rendered(monkeypatch)
 
     build(config, project / "seeds", site, project / "templates", search=False, parallel=False)  # nothing changed
     assert rendered == []
@@ -164,6 +177,32 @@ def test_a_topics_later_pages_are_rendered_again_only_when_what_they_show_change
     fresh = project / "fresh"
     build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
     assert {k: v for k, v in digest_tree(fresh).items() if k in after} == after
+
+
+def test_pages_listing_articles_are_rendered_again_only_when_one_they_list_changed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, site, seed = built_in_small_pages(project)
+    listing = {path for path, _, _ in render._listing_pages(pipeline.check(config, project / "seeds"), render.History((), {}))}
+    rendered = pages_rendered(monkeypatch)
+
+    for old, new in [("pivotal moment", "decisive moment"), ("Observers are cautious", "Observers, cautious")]:
+        rendered.clear()
+        seed.write_text(seed.read_text().replace(old, new))
+        build(config, project / "seeds", site, project / "templates", search=False, parallel=False)
+        again = {p for p in rendered if p in listing}
+        assert again and len(again) < len(listing) / 2
+        lists_004 = {p for p in listing if p.endswith(".html") and "004-66bcc8fb033b93b3" in (site / p).read_text()}
+        every_article = {"sources/index.html", "feed.xml", "changes/index.html", "changes/feed.xml"}
+        assert again <= lists_004 | every_article, "a page that does not list the article is kept"
+        assert {p for p in lists_004 if p.startswith(("timeline/", "sources/"))} <= again
+    title = seed.read_text().splitlines()[0]
+    seed.write_text(seed.read_text().replace(title, title + " (updated)", 1))
+    build(config, project / "seeds", site, project / "templates", search=False, parallel=False)
+    fresh = project / "fresh"
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
+    unstable = {"changes/index.html", "changes/feed.xml", "data/changes.json", "index.html"}
+    assert {k: v for k, v in digest_tree(fresh).items() if k not in unstable} == \
+        {k: v for k, v in digest_tree(site).items() if k not in unstable}
 
 
 def test_a_build_that_dies_after_the_swap_leaves_no_keys_that_would_keep_its_pages(
