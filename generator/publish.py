@@ -76,7 +76,7 @@ class StagingWriter:
     def _target(self, path: str) -> Path:
         target = self.root / path
         if target.parent not in self.made:
-            _make_folder(target.parent)
+            _make_folder(self.root, target.parent)
             self.made.add(target.parent)
         return target
 
@@ -311,14 +311,17 @@ def _clear(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _make_folder(folder: Path) -> None:
-    """`folder` and its parents, where the spare may hold a file of the same name as one of them."""
+def _make_folder(root: Path, folder: Path) -> None:
+    """`folder` and its parents up to `root`, where the spare may hold a file of the same name as
+    one of them (only those inside `root` are the spare's: a link above it is the user's)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
-        for parent in [*reversed(folder.parents), folder]:
-            if parent.is_file() or parent.is_symlink():
-                parent.unlink()
+        inside = root
+        for part in folder.relative_to(root).parts:
+            inside /= part
+            if inside.is_symlink() or inside.is_file():
+                inside.unlink()
         folder.mkdir(parents=True, exist_ok=True)
 
 
@@ -350,16 +353,10 @@ def link_file(source: Path, target: Path) -> None:
     spare that this build keeps), replaced when it is another file."""
     try:
         os.link(source, target)
-        return
     except FileExistsError:
-        if _same_inode(source, target):
-            return
-        _clear(target)
-    except OSError:
-        _clear(target)
-        shutil.copyfile(source, target)
-        return
-    try:
-        os.link(source, target)
-    except OSError:
+        if not _same_inode(source, target):
+            _clear(target)
+            link_file(source, target)
+    except OSError:  # another file system, or one without hard links
+        _clear(target)  # copyfile writes into a file already there: maybe one of the live site's
         shutil.copyfile(source, target)
