@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import psutil
@@ -105,6 +105,9 @@ class Run:
     peak_pss_mb: float = 0.0
     """Peak of the summed PSS of the process tree: a page shared by forked workers counts once,
     split between them (/proc/PID/smaps_rollup). What the tree really holds; 0 if not measured."""
+    round_index: int | None = None
+    """With --interleave-sizes, the round it belongs to: its builds at the other sizes ran in the
+    same round, minutes apart (None: the sizes were measured one after the other)."""
 
 
 def _busy() -> float:
@@ -387,6 +390,14 @@ def versions() -> dict[str, str]:
     return out
 
 
+def _schedule(sizes: list[int], runs: int, interleave: bool) -> list[tuple[int, int]]:
+    """(round, size) in the order they are measured. Interleaved, the order turns round every
+    other round (ABBA), so a drift of the machine's speed over the run weighs on every size alike."""
+    if not interleave:
+        return [(0, size) for size in sizes]
+    return [(n, size) for n in range(runs) for size in (sizes if n % 2 == 0 else sizes[::-1])]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
@@ -405,6 +416,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=SETTLE_SECONDS,
                         help="after deleting the previous outputs, wait this many seconds before measuring "
                              f"(default {SETTLE_SECONDS:.0f}; see SETTLE_SECONDS)")
+    parser.add_argument("--interleave-sizes", action="store_true",
+                        help="go round the sizes once per round (ABBA: 10000,100000 then 100000,10000) instead "
+                             "of measuring each size's rounds together: the growth from one size to the next "
+                             "then compares builds made in the same minutes")
     parser.add_argument("--report-only", action="store_true", help="rewrite results.md and the plot from runs.json")
     args = parser.parse_args(argv)
     TMP.mkdir(parents=True, exist_ok=True)
@@ -425,19 +440,26 @@ def main(argv: list[str] | None = None) -> int:
         incremental = args.runs if args.incremental is None else args.incremental
         started = time.time()
         log(f"# {dt.datetime.now():%Y-%m-%d %H:%M:%S} run.py {' '.join(argv if argv is not None else sys.argv[1:])}")
-        for size in sizes:
+        for n, size in _schedule(sizes, args.runs, args.interleave_sizes):
             t0 = time.time()
-            runs = bench_size(size, args.runs, tools, args.warmup, incremental, args.seed, log, args.quiet_wait,
-                              tuple(k for k in args.ours.split(",") if k), args.settle)
+            rounds = 1 if args.interleave_sizes else args.runs
+            rebuilds = int(n < incremental) if args.interleave_sizes else incremental
+            runs = bench_size(size, rounds, tools, args.warmup if n == 0 else 0, rebuilds, args.seed, log,
+                              args.quiet_wait, tuple(k for k in args.ours.split(",") if k), args.settle)
+            if args.interleave_sizes:
+                runs = [replace(r, round_index=n) for r in runs]
+            earlier = data["sizes"].get(str(size), {}) if args.interleave_sizes and n > 0 else {}
             data["sizes"][str(size)] = {
-                "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": [asdict(r) for r in runs],
+                "date": dt.datetime.now().isoformat(timespec="seconds"),
+                "runs": earlier.get("runs", []) + [asdict(r) for r in runs],
                 "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-                "elapsed_s": round(time.time() - t0),
+                "elapsed_s": earlier.get("elapsed_s", 0) + round(time.time() - t0),
                 "settings": {"runs": args.runs, "warmup": args.warmup, "incremental": incremental,
                              "quiet_wait": args.quiet_wait, "settle": args.settle,
-                             "seed": args.seed, "tools": tools, "ours": args.ours},
+                             "seed": args.seed, "tools": tools, "ours": args.ours,
+                             "interleaved": args.interleave_sizes},
             }
-            log(f"  size {size} done in {time.time() - t0:.0f} s")
+            log(f"  size {size}{f' round {n + 1}' if args.interleave_sizes else ''} done in {time.time() - t0:.0f} s")
             data["machine"] = machine()
             data["versions"] = versions()
             data["command"] = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])

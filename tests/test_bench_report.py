@@ -1,0 +1,41 @@
+"""The benchmark's report: growth between sizes measured in the same rounds (bench/report.py)."""
+
+from __future__ import annotations
+
+from bench import report
+
+
+def _run(tool: str, kind: str, wall: float, round_index: int | None, ok: bool = True) -> dict:
+    return {"tool": tool, "kind": kind, "wall": wall, "cpu": wall, "peak_mb": 1.0, "ok": ok,
+            "round_index": round_index}
+
+
+def _data(runs_by_size: dict[int, list[dict]]) -> dict:
+    return {"sizes": {str(size): {"runs": runs} for size, runs in runs_by_size.items()}}
+
+
+def test_growth_pairs_each_round_with_itself_not_the_medians():
+    # The machine was slow in round 1: medians would say 10,000 -> 100,000 grew 15x; by round, 10x.
+    data = _data({10_000: [_run("ours", "nosearch", 40.0, 0), _run("ours", "nosearch", 60.0, 1)],
+                  100_000: [_run("ours", "nosearch", 400.0, 0), _run("ours", "nosearch", 600.0, 1)]})
+    assert report.paired_growth(data, 10_000, 100_000) == [10.0, 10.0]
+    rows = report.scale_targets(report.summarise(data), data)
+    assert "10.0x time" in rows[-1] and "by round: 10.0x, 10.0x" in rows[-1] and rows[-1].endswith("| yes |")
+
+
+def test_growth_leaves_out_failed_runs_and_rounds_missing_a_size():
+    data = _data({10_000: [_run("ours", "nosearch", 40.0, 0), _run("ours", "nosearch", 41.0, 1),
+                           _run("hugo", "full", 5.0, 0)],
+                  100_000: [_run("ours", "nosearch", 520.0, 0), _run("ours", "nosearch", 1.0, 1, ok=False),
+                            _run("hugo", "full", 50.0, 0)]})
+    assert report.paired_growth(data, 10_000, 100_000) == [13.0]
+    assert report.paired_growth(data, 10_000, 100_000, "hugo", "full") == [10.0]
+    row = report.scale_targets(report.summarise(data), data)[-1]
+    assert "Hugo in the same rounds: 10.0x" in row and row.endswith("| **no** |")
+
+
+def test_sizes_measured_apart_fall_back_to_the_medians_and_say_so():
+    data = _data({1_000: [_run("ours", "nosearch", 4.0, None)], 10_000: [_run("ours", "nosearch", 36.0, None)]})
+    assert report.paired_growth(data, 1_000, 10_000) == []
+    row = report.scale_targets(report.summarise(data), data)[-1]
+    assert "9.0x time (1,000 -> 10,000; measured apart)" in row
