@@ -147,25 +147,32 @@ def scale_targets(summary: dict[int, dict[str, dict | None]], data: dict) -> lis
         met = (big["pss"] or big["peak"]) < 1024
         out.append(f"| peak memory under 1 GB at 100,000 (build without search) | {measured} | "
                    f"{'yes' if met else '**no**'} |")
-    sizes = [n for n in sorted(summary) if summary[n].get("ours:nosearch")]
+    grown = {int(n) for n in data.get("growth", {}).get("sizes", {})}
+    sizes = sorted(grown) if len(grown) >= 2 else [n for n in sorted(summary) if summary[n].get("ours:nosearch")]
     if len(sizes) >= 2:
         steps, linear = [], True
         for a, b in zip(sizes, sizes[1:]):
             paired = paired_growth(data, a, b)
-            growth = statistics.median(paired) if paired else \
-                summary[b]["ours:nosearch"]["median"] / summary[a]["ours:nosearch"]["median"]
+            if paired:
+                growth = statistics.median(paired)
+                how = f"interleaved, by round: {', '.join(f'{g:.1f}x' for g in paired)}" + _hugo_growth(data, a, b)
+            elif summary.get(a, {}).get("ours:nosearch") and summary.get(b, {}).get("ours:nosearch"):
+                growth = summary[b]["ours:nosearch"]["median"] / summary[a]["ours:nosearch"]["median"]
+                how = "measured apart"
+            else:
+                steps.append(f"{a:,} -> {b:,}: no round with both")
+                linear = False
+                continue
             linear = linear and growth <= 1.1 * b / a
-            steps.append(f"{b // a}x articles: {growth:.1f}x time ({a:,} -> {b:,}"
-                         + (f"; interleaved, by round: {', '.join(f'{g:.1f}x' for g in paired)}"
-                            + _hugo_growth(data, a, b) if paired else "; measured apart") + ")")
+            steps.append(f"{b // a}x articles: {growth:.1f}x time ({a:,} -> {b:,}; {how})")
         out.append(f"| build time growing linearly (build without search) | {'; '.join(steps)} | "
                    f"{'yes' if linear else '**no**'} |")
     return out
 
 
 def _round_walls(data: dict, size: int, tool: str, kind: str) -> dict[int, float]:
-    """Round -> wall time, for a size measured with --interleave-sizes."""
-    runs = data.get("sizes", {}).get(str(size), {}).get("runs", [])
+    """Round -> wall time, from the runs of `run.py --interleave-sizes` (data["growth"])."""
+    runs = data.get("growth", {}).get("sizes", {}).get(str(size), {}).get("runs", [])
     return {r["round_index"]: r["wall"] for r in _ok(runs, tool, kind) if r.get("round_index") is not None}
 
 
@@ -184,10 +191,11 @@ def _hugo_growth(data: dict, a: int, b: int) -> str:
 
 def failures(data: dict) -> list[str]:
     out = []
-    for size, entry in sorted(data.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
-        for r in entry["runs"]:
-            if not r["ok"]:
-                out.append(f"- {int(size):,} {r['tool']} {r['kind']}: exit {r['exit_code']}, {r['note']}")
+    for label, sizes in (("", data.get("sizes", {})), ("growth, ", data.get("growth", {}).get("sizes", {}))):
+        for size, entry in sorted(sizes.items(), key=lambda kv: int(kv[0])):
+            for r in entry["runs"]:
+                if not r["ok"]:
+                    out.append(f"- {label}{int(size):,} {r['tool']} {r['kind']}: exit {r['exit_code']}, {r['note']}")
     return out
 
 
@@ -257,6 +265,9 @@ def write(data: dict, results: Path = RESULTS) -> None:
                      f"after {entry.get('elapsed_s', '?')} s; {st.get('warmup', '?')} warm-up round(s), "
                      f"{st.get('runs', '?')} measured round(s), our rebuilds measured in "
                      f"{st.get('incremental', '?')} round(s), corpus seed {st.get('seed', '?')}")
+    for size, entry in sorted(data.get("growth", {}).get("sizes", {}).items(), key=lambda kv: int(kv[0])):
+        lines.append(f"- growth, {int(size):,} articles: `{entry.get('command', '?')}`, finished {entry['date']} "
+                     f"(interleaved with the other sizes of that command, for the growth target only)")
     for tool, version in data.get("versions", {}).items():
         lines.append(f"- {tool}: {version}")
     lines += ["", *table(summary, data), "",

@@ -417,9 +417,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="after deleting the previous outputs, wait this many seconds before measuring "
                              f"(default {SETTLE_SECONDS:.0f}; see SETTLE_SECONDS)")
     parser.add_argument("--interleave-sizes", action="store_true",
-                        help="go round the sizes once per round (ABBA: 10000,100000 then 100000,10000) instead "
-                             "of measuring each size's rounds together: the growth from one size to the next "
-                             "then compares builds made in the same minutes")
+                        help="measure the growth: go round the sizes once per round (ABBA: 10000,100000 then "
+                             "100000,10000), so that it compares builds made in the same minutes; kept apart "
+                             "from the per-size results")
     parser.add_argument("--report-only", action="store_true", help="rewrite results.md and the plot from runs.json")
     args = parser.parse_args(argv)
     TMP.mkdir(parents=True, exist_ok=True)
@@ -448,8 +448,13 @@ def main(argv: list[str] | None = None) -> int:
                               args.quiet_wait, tuple(k for k in args.ours.split(",") if k), args.settle)
             if args.interleave_sizes:
                 runs = [replace(r, round_index=n) for r in runs]
-            earlier = data["sizes"].get(str(size), {}) if args.interleave_sizes and n > 0 else {}
-            data["sizes"][str(size)] = {
+            # Interleaved runs go to a section of their own: they measure the growth, and leave the
+            # full comparison at each size (search, rebuilds, every peer) as it was.
+            section = data.setdefault("growth", {"sizes": {}}) if args.interleave_sizes else data
+            if args.interleave_sizes and n == 0 and size == sizes[0]:
+                section["sizes"] = {}
+            earlier = section["sizes"].get(str(size), {}) if args.interleave_sizes and n > 0 else {}
+            section["sizes"][str(size)] = {
                 "date": dt.datetime.now().isoformat(timespec="seconds"),
                 "runs": earlier.get("runs", []) + [asdict(r) for r in runs],
                 "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
