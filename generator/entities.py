@@ -462,7 +462,7 @@ _NOT_NAME_WORDS = MONTHS | WEEKDAYS
 
 def _tokens(text: str, spans: list[tuple[int, int]], shouted_ok: frozenset[str] = frozenset()) -> list[_Token]:
     """The capitalised words and connectors of a paragraph, sentence by sentence (see `_sentence_tokens`)."""
-    out = []
+    out: list[_Token] = []
     append = out.append
     for begin, end in spans:
         for start, stop, written, cap, ends_run, at_start, clean, shouted in _sentence_tokens(text[begin:end]):
@@ -745,6 +745,7 @@ def _leftover(run: list[_Token], n: int, folded: str, text: str, gaz: Gazetteer,
         return []
     weak = len(run) == 1 and run[0].sentence_start and lows[0] not in mid_words
     candidate_text = text[run[0].start: run[-1].end]
+    kind: str | None
     if titled and lows[-1] not in ORG_HEADS:
         kind, how = "person", f"title '{titled}'"
     else:

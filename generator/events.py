@@ -395,11 +395,11 @@ def _resolve(hit: _Hit, text: str, today: dt.date | None, future: bool,
             return _Found(start, end, mention, day.isoformat(), "day", False, f"'{mention}'")
         if today is None:
             return needs_date(f"'{mention}' gives no year")
-        day = _nearest_day(today, month, day_number, future)
-        if day is None:
+        nearest = _nearest_day(today, month, day_number, future)
+        if nearest is None:
             return None
         way = "next" if future else "latest"
-        return _Found(start, end, mention, day.isoformat(), "day", True,
+        return _Found(start, end, mention, nearest.isoformat(), "day", True,
                       f"'{mention}' with no year: the {way} {mention} from {anchor}")
     if kind == "month":
         month = MONTHS[match.group("m").rstrip(".")]

@@ -719,7 +719,7 @@ def _quote(group: list[QuoteMention], sources: SourceCounter, date: dict[str, st
            tokens_of: Callable[[str], Any], keys: Callable[[str], str], topics_of: Callable[[list[QuoteMention]], tuple[str, ...]]) -> Quote:
     group.sort(key=lambda m: (date[m.article], m.article, m.n, m.start))
     text = max(enumerate(group), key=lambda im: (len(im[1].text), -im[0]))[1].text  # longest, first wins
-    votes: Counter[str] = Counter()
+    votes: defaultdict[str, float] = defaultdict(float)
     shown: dict[str, str] = {}
     first_seen: dict[str, int] = {}
     full = max(len(tokens_of(text)), 1)

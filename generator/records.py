@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import fields
 from operator import attrgetter
-from typing import TypeVar
+from typing import TypeVar, overload
 
 T = TypeVar("T")
 
@@ -49,6 +49,10 @@ def _rebuilder(cls: type[T], names: list[str]) -> Callable[..., T]:
     return rebuild
 
 
+@overload
+def shared_string(text: str) -> str: ...
+@overload
+def shared_string(text: None) -> None: ...
 def shared_string(text: str | None) -> str | None:
     """One string object for equal values made in one process (`sys.intern`). A name, an entity's
     'how' or a speaker recurs in many mentions of an article and of its neighbours in a cache pack;

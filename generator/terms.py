@@ -116,7 +116,7 @@ class TermMatcher:
         found: list[int] = []  # term indexes, in the order they are found
         starts = list(map(self._starting.__getitem__, words))
         for i in compress(range(len(words)), starts):  # only the words where some term starts
-            phrases, singles = starts[i]
+            phrases, singles = starts[i]  # type: ignore[misc]  # compress left out the Nones
             for term, second in phrases:
                 if second is not None and (i + 1 == len(words) or words[i + 1] not in second):
                     continue  # the usual case, told without a call
