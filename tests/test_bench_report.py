@@ -42,3 +42,12 @@ def test_sizes_measured_apart_fall_back_to_the_medians_and_say_so():
     assert report.paired_growth(data, 1_000, 10_000) == []
     row = report.scale_targets(report.summarise(data), data)[-1]
     assert "9.0x time (1,000 -> 10,000; measured apart)" in row
+
+
+def test_three_sizes_give_each_step_and_the_whole_range_but_each_step_decides():
+    walls = {1_000: (5.0, 6.0), 10_000: (40.0, 48.0), 100_000: (480.0, 576.0)}
+    data = _data({size: [_run("ours", "nosearch", w, n) for n, w in enumerate(pair)] for size, pair in walls.items()})
+    row = report.scale_targets(report.summarise(data), data)[-1]
+    assert "10x articles: 8.0x time (1,000 -> 10,000" in row and "10x articles: 12.0x time (10,000 -> 100,000" in row
+    assert "end to end, 100x articles: 96.0x time (by round: 96.0x, 96.0x)" in row
+    assert row.endswith("| **no** |")  # 96x over the range, but the second step grew faster than the corpus
