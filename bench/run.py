@@ -29,8 +29,6 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 from fingerprint import code_fingerprint  # noqa: E402
@@ -111,12 +109,16 @@ class Run:
 
 
 def _busy() -> float:
+    import psutil  # here and below, not at the top: the tests import this module without it
+
     t = psutil.cpu_times()
     return sum(t) - t.idle - getattr(t, "iowait", 0.0)
 
 
 def wait_for_quiet(max_wait: float, threshold: float = 20.0) -> float:
     """Wait (at most max_wait s) until the machine's CPU use over one second is below threshold %."""
+    import psutil
+
     started = time.perf_counter()
     while time.perf_counter() - started < max_wait:
         if psutil.cpu_percent(interval=1.0) < threshold:
@@ -142,6 +144,8 @@ def _pss(pid: int) -> int:
 def measure(cmd: list[str], cwd: Path, log_path: Path) -> tuple[float, float, float, float, int, float, float]:
     """(wall s, cpu s, peak tree RSS MB, max single RSS MB, exit code, others' CPU share, peak tree
     PSS MB) of one command."""
+    import psutil
+
     peak = peak_pss = 0
     stop = threading.Event()
     busy_before = _busy()
@@ -365,6 +369,8 @@ def load_previous() -> dict:
 
 
 def machine() -> str:
+    import psutil
+
     mem = psutil.virtual_memory().total / 2**30
     return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores, {mem:.0f} GiB, "
             f"Python {platform.python_version()}")

@@ -1,4 +1,4 @@
-"""The benchmark's report: growth between sizes measured in the same rounds (bench/report.py)."""
+"""The benchmark's growth measure: sizes interleaved by round (bench/run.py), paired in the report (bench/report.py)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,13 @@ def test_three_sizes_give_each_step_and_the_whole_range_but_each_step_decides():
     assert "10x articles: 8.0x time (1,000 -> 10,000" in row and "10x articles: 12.0x time (10,000 -> 100,000" in row
     assert "end to end, 100x articles: 96.0x time (by round: 96.0x, 96.0x)" in row
     assert row.endswith("| **no** |")  # 96x over the range, but the second step grew faster than the corpus
+
+
+def test_interleaved_rounds_turn_round_every_other_round():
+    from bench import run  # imports no psutil at the top: the test extras do not install it
+
+    assert run._schedule([1_000, 10_000, 100_000], 3, True) == [
+        (0, 1_000), (0, 10_000), (0, 100_000),
+        (1, 100_000), (1, 10_000), (1, 1_000),
+        (2, 1_000), (2, 10_000), (2, 100_000)]
+    assert run._schedule([1_000, 10_000], 3, False) == [(0, 1_000), (0, 10_000)]
