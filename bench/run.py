@@ -12,6 +12,11 @@ incrementally), a no-change rebuild right after a full build and a rebuild after
 appending a sentence to one article. Wall time, CPU time and peak memory of every run go to
 bench/results/runs.json; bench/results/results.md and build-time.svg are made
 from it (a later run replaces only the sizes it ran).
+
+    python bench/run.py --sizes 1000,10000,100000 --runs 2 --warmup 0 --tools ours,hugo --ours nosearch --interleave-sizes
+
+measures the growth with the corpus instead: each round goes over every size (in ABBA order), so
+the builds it compares are minutes apart; kept under "growth" in runs.json, apart from the above.
 """
 
 from __future__ import annotations
