@@ -451,6 +451,12 @@ def main(argv: list[str] | None = None) -> int:
         incremental = args.runs if args.incremental is None else args.incremental
         started = time.time()
         log(f"# {dt.datetime.now():%Y-%m-%d %H:%M:%S} run.py {' '.join(argv if argv is not None else sys.argv[1:])}")
+        # Interleaved runs go to a section of their own, made afresh: they measure the growth, and
+        # leave the full comparison at each size (search, rebuilds, every peer) as it was.
+        section = data if not args.interleave_sizes else data.setdefault("growth", {})
+        if args.interleave_sizes:
+            section["sizes"] = {}
+        command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
         for n, size in _schedule(sizes, args.runs, args.interleave_sizes):
             t0 = time.time()
             rounds = 1 if args.interleave_sizes else args.runs
@@ -459,16 +465,11 @@ def main(argv: list[str] | None = None) -> int:
                               args.quiet_wait, tuple(k for k in args.ours.split(",") if k), args.settle)
             if args.interleave_sizes:
                 runs = [replace(r, round_index=n) for r in runs]
-            # Interleaved runs go to a section of their own: they measure the growth, and leave the
-            # full comparison at each size (search, rebuilds, every peer) as it was.
-            section = data.setdefault("growth", {"sizes": {}}) if args.interleave_sizes else data
-            if args.interleave_sizes and n == 0 and size == sizes[0]:
-                section["sizes"] = {}
-            earlier = section["sizes"].get(str(size), {}) if args.interleave_sizes and n > 0 else {}
+            earlier = section["sizes"].get(str(size), {}) if args.interleave_sizes else {}
             section["sizes"][str(size)] = {
                 "date": dt.datetime.now().isoformat(timespec="seconds"),
                 "runs": earlier.get("runs", []) + [asdict(r) for r in runs],
-                "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+                "command": command,
                 "elapsed_s": earlier.get("elapsed_s", 0) + round(time.time() - t0),
                 "settings": {"runs": args.runs, "warmup": args.warmup, "incremental": incremental,
                              "quiet_wait": args.quiet_wait, "settle": args.settle,
@@ -478,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  size {size}{f' round {n + 1}' if args.interleave_sizes else ''} done in {time.time() - t0:.0f} s")
             data["machine"] = machine()
             data["versions"] = versions()
-            data["command"] = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+            data["command"] = command
             data["elapsed_s"] = round(time.time() - started)
             (RESULTS / "runs.json").write_text(json.dumps(data, indent=1) + "\n")  # after each size
         empty_trash(log, 0)  # what this run set aside, now that nothing is measured
