@@ -16,7 +16,7 @@ from typing import Any
 from generator.article import FIELDS, Article
 from generator.cache import many_new_objects
 from generator.config import Config
-from generator.corroborate import Passage, Point, PointIndex, corroborate_indexed, passages_of
+from generator.corroborate import ArticleLookups, Passage, Point, PointIndex, corroborate_indexed, passages_of
 from generator.discrepancies import ArticleFigures, DiscrepancyIndex, find_discrepancies
 from generator.entities import EntityIndex, Gazetteer, index_entities, unpacked_mentions
 from generator.events import ArticleEvents, Timeline, index_events
@@ -61,8 +61,11 @@ class Findings:
     Each is computed as a `corpus_step`."""
 
     def __init__(self, articles: tuple[Article, ...], config: Config, points: tuple[Point, ...],
-                 sentences: dict[str, list[Passage]] | None = None, point_index: PointIndex | None = None) -> None:
+                 sentences: dict[str, list[Passage]] | None = None, point_index: PointIndex | None = None,
+                 lookups: ArticleLookups | None = None) -> None:
         self.articles, self.config, self.points, self.point_index = articles, config, points, point_index
+        if lookups is not None:  # else made when first read (the cached property below)
+            self.lookups = lookups
         if sentences is not None:  # else split when first read (the cached property below)
             self.sentences = sentences
         self._renamed: dict[str, tuple[str, tuple[Any, Any, Any, Any], bytes]] = {}
@@ -72,6 +75,11 @@ class Findings:
     def sentences(self) -> dict[str, list[Passage]]:
         """Each article's passages: given by assemble, which splits them once for all its steps."""
         return {a.id: passages_of(a) for a in self.articles}
+
+    @cached_property
+    def lookups(self) -> ArticleLookups:
+        """Shared by the steps below (and by the points', given by assemble)."""
+        return ArticleLookups(self.articles)
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -111,19 +119,20 @@ class Findings:
     @cached_property
     @corpus_step()
     def quotes(self) -> QuoteIndex:
-        return index_quotes(self.articles, self.gazetteer, {k: v[1] for k, v in self.per_article.items()})
+        return index_quotes(self.articles, self.gazetteer, {k: v[1] for k, v in self.per_article.items()},
+                            lookups=self.lookups)
 
     @cached_property
     @corpus_step()
     def timeline(self) -> Timeline:
         return index_events(self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points,
-                            self.point_index)
+                            self.point_index, self.lookups)
 
     @cached_property
     @corpus_step()
     def discrepancies(self) -> DiscrepancyIndex:
         return find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
-                                  self.sentences, {k: v[3] for k, v in self.per_article.items()})
+                                  self.sentences, {k: v[3] for k, v in self.per_article.items()}, self.lookups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,10 +217,11 @@ def _corpus(articles: list[Article], unreadable: list[Unreadable], config: Confi
 def _with_points(corpus: Site) -> Site:
     articles, config = corpus.articles, corpus.config
     sentences = {a.id: passages_of(a) for a in articles}
-    points, point_index = corroborate_indexed(articles, sentences)
+    lookups = ArticleLookups(articles)
+    points, point_index = corroborate_indexed(articles, sentences, lookups)
     topics = summarise_topics(config.topics, articles, points, sentences, point_index)
     return replace(corpus, points=points, topics=topics, related=related_articles(points),
-                   findings=Findings(articles, config, points, sentences, point_index))
+                   findings=Findings(articles, config, points, sentences, point_index, lookups))
 
 
 def _unique_ids(articles: list[Article]) -> list[Article]:

@@ -31,7 +31,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import (Passage, Point, SourceCounter, SourceGroup, paragraph_topics, passages_of,
+from generator.corroborate import (ArticleLookups, Passage, Point, SourceGroup, passages_of,
                                    sentences_of)
 from generator.events import ArticleEvents, DatedMention, article_events, date_label
 from generator.records import pickled_as_tuple
@@ -219,19 +219,20 @@ class DiscrepancyIndex:
 def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
                        events: Mapping[str, ArticleEvents] | None = None,
                        sentences: Mapping[str, list[Passage]] | None = None,
-                       figures_of: Mapping[str, ArticleFigures] | None = None) -> DiscrepancyIndex:
+                       figures_of: Mapping[str, ArticleFigures] | None = None,
+                       lookups: ArticleLookups | None = None) -> DiscrepancyIndex:
     """Figures and dates that disagree, within a point or within neighbouring sentences of one article.
     `events`, `sentences` and `figures_of` (per article id), when given, are what the analyse and
     assemble stages found already; else found here."""
     articles = tuple(articles)
-    by_id = {a.id: a for a in articles}
+    lookups = lookups or ArticleLookups(articles)
     found: list[Discrepancy] = []
     dates: dict[tuple[str, int, int], list[DatedMention]] = defaultdict(list)
     for article in articles:
         result = events[article.id] if events is not None and article.id in events else article_events(article)
         for m in result.mentions:
             dates[(m.article, m.n, m.index)].append(m)
-    corpus = _Corpus(by_id, figures_of)
+    corpus = _Corpus(lookups, figures_of)
     dated = {key: mentions[0] for key, mentions in dates.items() if len(mentions) == 1}
     for point in points:
         if len(point.passages) < 2 or len(set(map(_ARTICLE, point.passages))) < 2:
@@ -254,14 +255,14 @@ def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
 class _Corpus:
     """What the checks look up again and again, each worked out once for the whole corpus."""
 
-    def __init__(self, by_id: dict[str, Article], figures_of: Mapping[str, ArticleFigures] | None) -> None:
-        self.figures_of = _FiguresOf(by_id, figures_of)
+    def __init__(self, lookups: ArticleLookups, figures_of: Mapping[str, ArticleFigures] | None) -> None:
+        self.figures_of = _FiguresOf(lookups.by_id, figures_of)
         """article id -> its figures"""
         self.words = cache(content_words)
         """sentence -> its content words"""
-        self.topics = paragraph_topics(by_id)
+        self.topics = lookups.topics_of
         """passages -> the topics of their paragraphs"""
-        self.sources = SourceCounter(by_id)
+        self.sources = lookups.sources
         """passages -> their independent sources"""
 
 

@@ -26,7 +26,7 @@ from itertools import chain
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import Point, PointIndex, SourceCounter, SourceGroup, paragraph_topics
+from generator.corroborate import ArticleLookups, Point, PointIndex, SourceCounter, SourceGroup
 from generator.entities import sentence_spans
 from generator.ordering import descending
 from generator.problems import Problem, Severity
@@ -523,11 +523,12 @@ def _nearest_day(today: dt.date, month: int, day: int, future: bool) -> dt.date 
 # Corpus.
 
 def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEvents] | None = None,
-                 points: Iterable[Point] = (), point_index: PointIndex | None = None) -> Timeline:
+                 points: Iterable[Point] = (), point_index: PointIndex | None = None,
+                 lookups: ArticleLookups | None = None) -> Timeline:
     """One `Event` per date and fact, with every passage that reports it. `point_index`: the
     points' passages as `corroborate_indexed` found them; else looked up from `points`."""
     articles = tuple(articles)
-    by_id = {a.id: a for a in articles}
+    lookups = lookups or ArticleLookups(articles)
     found: list[DatedMention] = []
     left_out: list[UndatedMention] = []
     for article in articles:
@@ -587,8 +588,7 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
             groups[group_of[chosen]].append(i)
             if point is not None:
                 point_leader.setdefault(point, chosen)
-    topics_of = paragraph_topics(by_id)
-    sources = SourceCounter(by_id)
+    topics_of, sources = lookups.topics_of, lookups.sources
     events = [_event([found[i] for i in group], sources, date_of, topics_of) for group in groups]
     events.sort(key=lambda e: (_desc(e.date), -len(e.sources), -len(e.mentions), e.id))
     by_topic: dict[str, list[Event]] = defaultdict(list)

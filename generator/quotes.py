@@ -27,7 +27,7 @@ from itertools import chain
 from typing import Any
 
 from generator.article import Article
-from generator.corroborate import SourceCounter, SourceGroup, paragraph_topics
+from generator.corroborate import ArticleLookups, SourceCounter, SourceGroup
 from generator.entities import EntityMention, Gazetteer, article_entities, fold, name_key, sentence_spans
 from generator.ordering import descending
 from generator.records import pickled_as_tuple, shared_string
@@ -610,10 +610,11 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
                  mentions: Mapping[str, tuple[QuoteMention, ...]] | None = None,
-                 entities: Mapping[str, tuple[EntityMention, ...]] | None = None) -> QuoteIndex:
+                 entities: Mapping[str, tuple[EntityMention, ...]] | None = None,
+                 lookups: ArticleLookups | None = None) -> QuoteIndex:
     """One `Quote` per quotation, with all its carriers."""
     articles = tuple(articles)
-    by_id = {a.id: a for a in articles}
+    lookups = lookups or ArticleLookups(articles)
     found: list[QuoteMention] = []
     for article in articles:
         if mentions is not None and article.id in mentions:
@@ -673,9 +674,7 @@ def index_quotes(articles: Iterable[Article], gazetteer: Gazetteer,
     members: dict[int, list[QuoteMention]] = defaultdict(list)
     for i, family in enumerate(family_of):
         members[family].append(found[i])
-    topics_of = paragraph_topics(by_id)
-    keys = cache(name_key)
-    sources = SourceCounter(by_id)
+    topics_of, keys, sources = lookups.topics_of, cache(name_key), lookups.sources
     quotes = [_quote(group, sources, date, tokens_of, keys, topics_of) for group in members.values()]
     newest = {q.id: max(date[m.article] if date[m.article] != "9999" else "" for m in q.mentions)
               for q in quotes}
