@@ -38,7 +38,7 @@ from generator.pagination import page_count, paginate, url_of_item
 from generator.problems import BriefingError, Severity
 from generator.publish import ARTICLE_PAGES_DONE, Placed, StagingWriter
 from generator.quotes import Quote
-from generator.topics import TopicSummary
+from generator.topics import TopicHead
 
 Page = tuple[str, "bytes | Path | Placed | Iterator[bytes]"]
 """(path, its bytes), (path, the unchanged file of the previous build), (path, its bytes in pieces),
@@ -641,26 +641,26 @@ def _shown(value: Any, out: list[str]) -> None:
 
 
 class TopicPageKeys:
-    """The input key of a topic's later pages: the topic (its summary, and which articles and
-    points it has, in order) and, per point on the page, its passages, each by its article's
+    """The input key of a topic's later pages: what the page is given (the topic's rule as a
+    `TopicHead`, its rank and pager) and, per point on the page, its passages, each by its article's
     inputs (source file, content hash, id), which fix the passage's text and its article's title,
-    outlet, agency and date; the point's sources follow from those. With the code, templates and
-    configuration, as for article pages. Whole points and whole articles, not the fields topic.html
-    reads today: a customised template may show more of them. Not the content of every article
-    of the topic, though: then an edit to any of them would render all the topic's pages again,
-    and a later page shows only its own points' articles (see the README on templates)."""
+    outlet, agency and date; the point's sources follow from those. With the code, templates,
+    configuration, the sources' page slugs and the latest date, as for the pages listing articles.
+    Whole points and whole articles, not the fields topic.html reads today: a customised template
+    may show more of them. Not the content of every article of the topic, though: a later page
+    shows only its own points' articles (see the README on templates)."""
 
     def __init__(self, site: Site, templates_key: str) -> None:
-        self.base = key_of(templates_key, source_fingerprint(), site.config.fingerprint)
+        self.base = key_of(templates_key, source_fingerprint(), site.config.fingerprint,
+                           sorted(site.source_of.items()), site.latest_date)
         self.article = {a.id: hashlib.blake2b(f"{a.source_path}\0{a.content_hash}\0{a.id}".encode(),
                                               digest_size=8).hexdigest() for a in site.articles}
-        self.topic: dict[str, str] = {}
         self.point: dict[str, str] = {}
 
     def of(self, context: dict[str, Any]) -> str:
-        topic: TopicSummary = context["topic"]
-        head = f"{self.base}\0{self._topic(topic)}\0{context['first_rank']}\0{context['pager']!r}"
-        return key_of(head, [self._point(point) for point in context["points"]])
+        head: TopicHead = context["topic"]
+        return key_of(self.base, repr(head.rule), context["first_rank"], repr(context["pager"]),
+                      [self._point(point) for point in context["points"]])
 
     def _point(self, point: Point) -> str:
         """Once per point (a point is on several topics): a wire story's point has thousands of
@@ -672,17 +672,6 @@ class TopicPageKeys:
             digest.update("".join(map(self.article.__getitem__, map(_ARTICLE_OF, passages))).encode())
             found = self.point[point.id] = digest.hexdigest()
         return found
-
-    def _topic(self, topic: TopicSummary) -> str:
-        """Once per topic: its articles, points and summary, as its header may show them."""
-        if topic.slug not in self.topic:
-            digest = hashlib.blake2b(digest_size=12)
-            digest.update(repr((topic.rule, topic.outlets, topic.independent_sources, topic.first_date,
-                                topic.last_date, topic.related, len(topic.paragraphs))).encode())
-            digest.update("".join(f"\1{a.id}" for a in topic.articles).encode())
-            digest.update("".join(f"\1{p.id}" for p in topic.points).encode())
-            self.topic[topic.slug] = digest.hexdigest()
-        return self.topic[topic.slug]
 
 
 _PLACE = attrgetter("n", "index")
@@ -785,11 +774,13 @@ def entity_pages(index: EntityIndex) -> Iterator[PageJob]:
 def _later_topic_pages(site: Site) -> Iterator[PageJob]:
     """A topic's pages after the first show only its points, no findings (see topic.html), so they
     are rendered while the findings are computed: at 10,000 articles they are 1,347 of the 1,351
-    topic pages, and rendered after the findings they were most of a one-edit rebuild's tail."""
+    topic pages, and rendered after the findings they were most of a one-edit rebuild's tail.
+    They are given the topic's rule, not its summary (`TopicHead`)."""
     size = site.config.site.page_size
     for topic in site.topics:
+        head = TopicHead(topic.rule)
         for path, points, pager in paginate(f"topics/{topic.slug}/", topic.points, size)[1:]:
-            yield path, "topic.html", {"topic": topic, "points": points, "pager": pager,
+            yield path, "topic.html", {"topic": head, "points": points, "pager": pager,
                                        "first_rank": (pager.number - 1) * size}
 
 

@@ -179,6 +179,47 @@ def test_a_topics_later_pages_are_rendered_again_only_when_what_they_show_change
     assert {k: v for k, v in digest_tree(fresh).items() if k in after} == after
 
 
+def test_a_new_point_makes_again_only_the_topic_pages_from_its_own_on(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Later pages show their own points, not the topic's counts: a point added to a topic moves
+    the points after it, so the pages from its own on change, and the pages before it are kept."""
+    config, site, seed = built_in_small_pages(project)
+    edited = "articles/004-66bcc8fb033b93b3/"
+
+    def later_pages() -> dict[str, dict[int, str]]:
+        pages: dict[str, dict[int, str]] = {}
+        for path, digest in digest_tree(site).items():
+            parts = path.split("/")
+            if parts[0] == "topics" and len(parts) == 5 and parts[2] == "page":
+                pages.setdefault(parts[1], {})[int(parts[3])] = digest
+        return pages
+
+    before = later_pages()
+    rendered = pages_rendered(monkeypatch)
+    sentence = "pivotal moment in their historically fraught partnership."
+    seed.write_text(seed.read_text().replace(sentence, sentence + " Envoys of both governments signed a "
+                                                                  "consular protocol in Caracas on Friday."))
+    build(config, project / "seeds", site, project / "templates", search=False, parallel=False)
+    after = later_pages()
+    kept_before_the_change = 0
+    for slug, pages in after.items():
+        changed = sorted(n for n in pages if before[slug].get(n) != pages[n])
+        made = {n for n in pages if f"topics/{slug}/page/{n}/index.html" in rendered}
+        first = changed[0] if changed else max(pages) + 1
+        # before it, only pages showing a passage of the edited article (its text may have changed)
+        assert all(edited in (site / f"topics/{slug}/page/{n}/index.html").read_text()
+                   for n in made if n < first), f"{slug}: a page before the new point made again"
+        assert set(changed) <= made
+        if changed:
+            kept_before_the_change += first - 2  # pages 2 to first - 1
+    assert any(before[slug] != after[slug] for slug in after)
+    assert kept_before_the_change >= 3
+    fresh = project / "fresh"
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
+    assert {k: v for k, v in digest_tree(fresh).items() if k.startswith("topics/")} == \
+        {k: v for k, v in digest_tree(site).items() if k.startswith("topics/")}
+
+
 def test_pages_listing_articles_are_rendered_again_only_when_one_they_list_changed(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, site, seed = built_in_small_pages(project)
