@@ -292,6 +292,45 @@ def test_pages_the_workers_write_are_reported_when_changed_and_kept_when_not(
     assert kept and all(after[path][0] == before[path][0] for path in kept)
 
 
+def test_article_pages_are_linked_while_the_points_are_made_unless_every_page_changes(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a pooled build the previous site's article pages are linked before their keys are known;
+    the page of the edited article is rendered over its link, a page missing from the previous site
+    is made again, and when what every page is made with changes (the site's title), none is
+    linked first."""
+    from generator import pipeline, render
+    from generator.config import load_config
+
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    early: list[list[str]] = []
+    real = render._early_links
+    monkeypatch.setattr(render, "_early_links",
+                        lambda *a: early.append([path for path, _, _ in real(*a)]) or real(*a))
+    config, site, seeds = load_config(project / "briefing.yml"), project / "site", project / "seeds"
+    pipeline.build(config, seeds, site, project / "templates", search=False)
+    assert early == [[]], "a first build has no page to link"
+    pages = sorted(p.relative_to(site).as_posix() for p in site.glob("articles/*/index.html"))
+    before = {page: (site / page).stat().st_ino for page in pages}
+    seed = seeds / "004_66bcc8fb033b93b3.txt"
+    seed.write_text(seed.read_text() + "\nThe embassy in Caracas reopened its consular section on Monday.\n")
+    (site / pages[0]).unlink()
+    pipeline.build(config, seeds, site, project / "templates", search=False)
+    assert sorted(early[-1]) == pages
+    edited = "articles/004-66bcc8fb033b93b3/index.html"
+    assert "consular section on Monday" in (site / edited).read_text()
+    assert (site / pages[0]).is_file()
+    assert all((site / page).stat().st_ino == before[page] for page in pages[1:] if page != edited)
+    config_file = project / "briefing.yml"
+    config_file.write_text(config_file.read_text().replace("US–Venezuela briefing", "US–Venezuela desk"))
+    pipeline.build(load_config(config_file), seeds, site, project / "templates", search=False)
+    assert early[-1] == []
+    assert all("US–Venezuela desk" in (site / page).read_text() for page in pages)
+    fresh = project / "fresh"
+    pipeline.build(load_config(config_file), seeds, fresh, project / "templates", project / "fresh-cache",
+                   search=False)
+    assert all((site / page).read_bytes() == (fresh / page).read_bytes() for page in pages)
+
+
 def test_workers_are_limited_by_the_memory_available(monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import render
 
