@@ -186,9 +186,5 @@ def _classify(index: int, raw: list[list[RawScore]], rules: tuple[CompiledRule, 
         total = own.score + CONTEXT_WEIGHT * min(context, rule.rule.min_score * 2)
         if total >= rule.rule.min_score:
             evidence = own.evidence + (("context",) if own.score < rule.rule.min_score else ())
-            matches.append(_new_match(rule.rule.slug, round(total, 2), evidence))
+            matches.append(TopicMatch(rule.rule.slug, round(total, 2), evidence))
     return tuple(matches)
-
-
-_new_match = TopicMatch._rebuild  # type: ignore[attr-defined]
-"""16 an article: not through the frozen dataclass's `__init__` (see `records.pickled_as_tuple`)."""

@@ -94,13 +94,12 @@ class Point:
 
 
 def passages_of(article: Article) -> list[Passage]:
-    """Made for every sentence of the corpus (316,000 at 10,000 articles) on each build, so not
-    through the frozen dataclass's `__init__`, whose `object.__setattr__` per field was half of
-    the time: `_rebuild` sets the slots directly (see `records.pickled_as_tuple`)."""
-    make, article_id, passages = Passage._rebuild, article.id, []
+    """Made for every sentence of the corpus (316,000 at 10,000 articles) on each build: each
+    passage refers to its paragraph's text and sentence, copies nothing."""
+    article_id, passages = article.id, []
     for paragraph in article.paragraphs:
         n, text = paragraph.n, paragraph.text
-        passages += [make(article_id, n, s.index, text, s.words, s)
+        passages += [Passage(article_id, n, s.index, text, s.words, s)
                      for s in paragraph.sentences or sentences_in(text)]
     return passages
 
@@ -307,11 +306,9 @@ def _point(members: list[int], passages: list[Passage], report_order: list[tuple
     chosen = [passages[i] for i in members]
     first = min(chosen, key=_KEY) if len(chosen) > 1 else chosen[0]
     point_id = f"{first.article}-{first.n}-{first.index}"
-    return _new_point(point_id, tuple(chosen), sources(chosen))
+    return Point(point_id, tuple(chosen), sources(chosen))
 
 
-_new_point = Point._rebuild  # type: ignore[attr-defined]
-"""One per point (33,000 at 10,000 articles): not through the frozen dataclass's `__init__`."""
 _KEY = attrgetter("article", "n", "index")
 """`Passage.key` without the property call: (article, n, index)."""
 _ARTICLE = attrgetter("article")
@@ -336,7 +333,7 @@ class SourceCounter:
         """The sources of anything found in this article alone: made once per article, shared
         by its points (most points and quotes are one article's, three to four an article)."""
         via = self.via_of[article.id]
-        return (_new_group(self.name_of[article.id], (via,) if via else (), (article.id,)),)
+        return (SourceGroup(self.name_of[article.id], (via,) if via else (), (article.id,)),)
 
     def __call__(self, members: Iterable[Any]) -> tuple[SourceGroup, ...]:
         """`members`: anything with an `.article` id (passages, quote or date mentions)."""
@@ -351,11 +348,8 @@ class SourceCounter:
                 ids[name].append(article_id)
             else:
                 ids[name] = [article_id]
-        return tuple([_new_group(name, tuple(sorted(set(filter(None, map(via_of.__getitem__, group))))),
-                                 tuple(group)) for name, group in sorted(ids.items())])
-
-
-_new_group = SourceGroup._rebuild  # type: ignore[attr-defined]
+        return tuple([SourceGroup(name, tuple(sorted(set(filter(None, map(via_of.__getitem__, group))))),
+                                  tuple(group)) for name, group in sorted(ids.items())])
 
 
 class _PerArticle(dict[str, Any]):

@@ -812,14 +812,9 @@ def _resolve(article: Article, candidates: list[tuple[_Candidate, list[tuple[int
                 persons_by_last[form.split()[-1].lower()].add(name)
         if kind is not None:
             kind_of.setdefault(name, kind)
-        out.append(_new_mention(article.id, c.n, _sentence_index(spans, c.start), c.start, c.end,
+        out.append(EntityMention(article.id, c.n, _sentence_index(spans, c.start), c.start, c.end,
                                  shared_string(c.text), shared_string(name), kind, shared_string(how)))
     return out
-
-
-_new_mention = EntityMention._rebuild  # type: ignore[attr-defined]
-"""About 90 an article: not through the frozen dataclass's `__init__`, which sets each of its nine
-fields through `object.__setattr__` (see `records.pickled_as_tuple`)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -269,14 +269,10 @@ def article_events(article: Article) -> ArticleEvents:
                 if (item.date, item.precision) in seen:
                     continue
                 seen.add((item.date, item.precision))
-                mentions.append(_new_mention(article.id, paragraph.n, index, shared_string(sentence.strip()),
+                mentions.append(DatedMention(article.id, paragraph.n, index, shared_string(sentence.strip()),
                                              shared_string(item.date), item.precision, shared_string(item.mention),
                                              item.relative, shared_string(item.how), item.qualifier))
     return ArticleEvents(tuple(mentions), tuple(left_out))
-
-
-_new_mention = DatedMention._rebuild  # type: ignore[attr-defined]
-"""Not through the frozen dataclass's `__init__` (see `records.pickled_as_tuple`): all ten fields given."""
 
 
 @dataclass(frozen=True, slots=True)

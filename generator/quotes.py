@@ -507,14 +507,10 @@ def article_quotes(article: Article, gazetteer: Gazetteer,
                         quoted_said[paragraph.n].append(_Said(paragraph.n, np.start, speaker, kind))
             quote_text = _joined_text(text, group)
             index = _sentence_number(sentences, first.open)
-            out.append(_new_mention(article.id, paragraph.n, index, first.open, shared_string(quote_text),
+            out.append(QuoteMention(article.id, paragraph.n, index, first.open, shared_string(quote_text),
                                     shared_string(_clean(text[s_start:s_end])), shared_string(speaker),
                                     shared_string(speaker_as), mode, shared_string(how)))
     return tuple(out)
-
-
-_new_mention = QuoteMention._rebuild  # type: ignore[attr-defined]
-"""Not through the frozen dataclass's `__init__` (see `records.pickled_as_tuple`)."""
 
 
 def _sentence_of(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:

@@ -6,14 +6,14 @@ at 10,000 articles that was seconds of every build. Pickled as its field values,
 rebuilt by one call to a function made for its class, which sets its slots directly: 3.5x faster
 to pickle, 2.7x to unpickle. (Through the dataclass constructor it was 1.5x: a frozen dataclass's
 `__init__` sets each field with `object.__setattr__`, which was most of the time of reading the
-article cache.)
+article cache.) The same decorator gives the record a constructor that sets its slots the same way.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from operator import attrgetter
 from typing import TypeVar, overload
 
@@ -33,7 +33,34 @@ def pickled_as_tuple(cls: type[T]) -> type[T]:
 
     cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
     cls._rebuild = staticmethod(rebuild)  # type: ignore[attr-defined]
+    if _plain_fields(cls):
+        cls.__init__ = _initialiser(cls)  # type: ignore[misc]
     return cls
+
+
+def _plain_fields(cls: type) -> bool:
+    """Every field a plain value or default, and nothing to run after them: what `_initialiser`
+    can make."""
+    return not hasattr(cls, "__post_init__") and all(
+        f.default_factory is MISSING for f in fields(cls))  # type: ignore[arg-type]
+
+
+def _initialiser(cls: type[T]) -> Callable[..., None]:
+    """The dataclass's `__init__` (same parameters, names and defaults), its slots set through their
+    descriptors instead of `object.__setattr__` (which a frozen dataclass's own `__init__` calls per
+    field): an entity mention 0.56 us instead of 1.05 us. The analysis makes about 130 records an
+    article, and the corpus-wide steps a passage per sentence of the corpus (316,000 at 10,000
+    articles) on every build; each was made through `_rebuild` for this, call site by call site."""
+    found = fields(cls)  # type: ignore[arg-type]
+    scope: dict[str, object] = {f"_set_{i}": getattr(cls, f.name).__set__ for i, f in enumerate(found)}
+    scope.update({f"_default_{i}": f.default for i, f in enumerate(found) if f.default is not MISSING})
+    parameters = ", ".join(f.name + (f"=_default_{i}" if f.default is not MISSING else "")
+                           for i, f in enumerate(found))
+    body = "".join(f"    _set_{i}(self, {f.name})\n" for i, f in enumerate(found))
+    exec(f"def __init__(self, {parameters}):\n{body}", scope)  # noqa: S102
+    init = scope["__init__"]
+    init.__module__, init.__qualname__ = cls.__module__, f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+    return init  # type: ignore[return-value]
 
 
 def _rebuilder(cls: type[T], names: list[str]) -> Callable[..., T]:

@@ -68,12 +68,8 @@ def exact_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 def sentences_in(text: str) -> tuple[Sentence, ...]:
     """Each sentence of a paragraph with its content words: what corroboration compares."""
-    return tuple(_new_sentence(i, start, end, word_key(text[start:end]))
+    return tuple(Sentence(i, start, end, word_key(text[start:end]))
                  for i, (start, end) in enumerate(exact_spans(text), start=1))
-
-
-_new_sentence = Sentence._rebuild  # type: ignore[attr-defined]
-"""31 an article: not through the frozen dataclass's `__init__` (see `records.pickled_as_tuple`)."""
 
 
 @lru_cache(maxsize=200_000)

@@ -132,7 +132,7 @@ def _matches(article: Article) -> dict[str, dict[int, TopicMatch]]:
 def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point, ...],
              matched: dict[str, dict[str, dict[int, TopicMatch]]], newest: Callable[[Point], str],
              runs: _Runs) -> TopicSummary:
-    slug, make = rule.slug, TopicParagraph._rebuild  # one per paragraph in a topic: not through __init__
+    slug = rule.slug
     members = [a for a in articles if slug in matched[a.id]]
     paragraphs = []
     related: dict[str, int] = defaultdict(int)
@@ -146,7 +146,7 @@ def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point
         for n, run, points_of_run in runs[article.id]:
             match = matches.get(n)
             if match is not None:
-                paragraphs.append(make(article.id, n, match, run, points_of_run))
+                paragraphs.append(TopicParagraph(article.id, n, match, run, points_of_run))
     in_topic = {point for paragraph in paragraphs for point in paragraph.points}
     chosen = [p for p in points if p.id in in_topic]
     chosen.sort(key=lambda p: (-len(p.sources), newest(p), p.id))
