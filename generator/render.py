@@ -626,8 +626,10 @@ def _kept(path: str, key: str, memory: PageMemory | None, keys: dict[str, str]) 
     """The previous build's file for a page made from the same inputs (`key`, recorded for the
     next build), when it is still there."""
     keys[path] = key
-    old = memory.site_dir / path if memory else None
-    return old if memory and old and memory.keys.get(path) == key and old.is_file() else None
+    if memory is None or memory.keys.get(path) != key:
+        return None
+    old = memory.site_dir / path
+    return old if os.path.isfile(old) else None
 
 
 class ListingPageKeys:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import groupby
 from operator import attrgetter
 
 from generator.article import Article, TopicMatch
@@ -102,12 +101,16 @@ class _Runs(dict[str, list[_Run]]):
         self.sentences, self.point_of = sentences, point_of
 
     def __missing__(self, article_id: str) -> list[_Run]:
+        """A paragraph's passages are consecutive (`passages_of` makes them paragraph by paragraph,
+        and no two paragraphs share a number), so counting them by paragraph, in C, gives the
+        runs' bounds: grouping the 316,000 passages of 10,000 articles with `groupby` took 0.6 s."""
         runs = []
+        passages = self.sentences[article_id]
         point_ids, start = self.point_of.get(article_id, ()), 0
-        for n, group in groupby(self.sentences[article_id], key=_N):
-            passages = tuple(group)
-            runs.append((n, passages, point_ids[start:start + len(passages)]))
-            start += len(passages)
+        for n, count in Counter(map(_N, passages)).items():
+            end = start + count
+            runs.append((n, tuple(passages[start:end]), point_ids[start:end]))
+            start = end
         self[article_id] = runs
         return runs
 
