@@ -5,8 +5,9 @@ Downstream tools read these files: keys are stable, values deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
+from itertools import groupby, islice
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -17,6 +18,8 @@ from generator.assemble import InputReport, Site
 from generator.corroborate import Point
 from generator.changes import History
 from generator.problems import Problem, Severity
+from generator.splice import Position, Splice, SplicedItems, item_key, spliced_pieces
+from generator.topics import TopicParagraph, TopicSummary
 
 ARTICLE_KEYS = ("id", "source_path", "title", "title_derived", "date", "outlet", "agency", "author",
                 "dateline", "url", "tags", "topics", "paragraphs", "provenance", "warnings")
@@ -46,19 +49,25 @@ class Items:
 
 def stream(document: dict[str, Any]) -> DataStream:
     """`document` as orjson writes it (with a final newline), byte for byte, but in pieces: its
-    `Items` values are written a group at a time, so no more than a group is ever held at once."""
-    yield from _pieces(document)
+    `Items` values are written a group at a time, so no more than a group is ever held at once;
+    its `SplicedItems` an item at a time, each copied from the previous file when it can be."""
+    position = Position()
+    for piece in _pieces(document, position):
+        yield piece
+        position.at += len(piece)
     yield b"\n"
 
 
-def _pieces(value: Any) -> Iterator[bytes]:
-    if isinstance(value, Items):
-        yield from (_nested if value.nested else _batched)(value)
-    elif isinstance(value, dict) and any(isinstance(v, Items) for v in value.values()):
+def _pieces(value: Any, position: Position) -> Iterator[bytes]:
+    if isinstance(value, SplicedItems):
+        yield from spliced_pieces(value, position, _encode, _key)
+    elif isinstance(value, Items):
+        yield from _nested(value, position) if value.nested else _batched(value)
+    elif isinstance(value, dict) and any(isinstance(v, (Items, SplicedItems)) for v in value.values()):
         yield b"{"
         for i, (key, item) in enumerate(value.items()):
             yield (b"," if i else b"") + _key(key) + b":"
-            yield from _pieces(item)
+            yield from _pieces(item, position)
         yield b"}"
     else:
         yield _encode(value)
@@ -73,7 +82,7 @@ def _batched(items: Items) -> Iterator[bytes]:
     yield b"}" if items.keyed else b"]"
 
 
-def _nested(items: Items) -> Iterator[bytes]:
+def _nested(items: Items, position: Position) -> Iterator[bytes]:
     yield b"{" if items.keyed else b"["
     for i, item in enumerate(items.items):
         if i:
@@ -81,7 +90,7 @@ def _nested(items: Items) -> Iterator[bytes]:
         if items.keyed:
             yield _key(item[0]) + b":"
             item = item[1]
-        yield from _pieces(item)
+        yield from _pieces(item, position)
     yield b"}" if items.keyed else b"]"
 
 
@@ -120,8 +129,22 @@ def article_json(article: Article) -> dict[str, Any]:
     return values
 
 
-def articles_json(site: Site) -> DataStream:
-    return stream({"articles": Items(article_json(a) for a in site.articles)})
+def articles_json(site: Site, splice: Splice | None = None) -> DataStream:
+    """With `splice`, an article unchanged since the previous build (same file, content, id and
+    warnings; code and configuration are the splice's `base`) is copied from the previous file."""
+    if splice is None:
+        return stream({"articles": Items(article_json(a) for a in site.articles)})
+    return stream({"articles": SplicedItems(site.articles, _article_item_key, article_json, splice)})
+
+
+def _article_item_key(article: Article) -> bytes:
+    return item_key(f"article\0{article_inputs(article)}\0{article.warnings!r}")
+
+
+def article_inputs(article: Article) -> str:
+    """What fixes everything the stages make of an article, given the code and configuration:
+    its file, the hash of its bytes, and its id (which assemble may have changed)."""
+    return f"{article.source_path}\0{article.content_hash}\0{article.id}"
 
 
 def report_entry(report: InputReport) -> dict[str, Any]:
@@ -144,7 +167,8 @@ def report_json(site: Site) -> DataStream:
     })
 
 
-def topics_json(site: Site) -> DataStream:
+def topics_json(site: Site, splice: Splice | None = None,
+                point_key: Callable[[Point], str] | None = None) -> DataStream:
     """Each point once, under `points`; topics refer to them by id (a point is often on several
     topics, and repeating it made this file 400 MB at 10,000 articles). A topic's passages are
     listed by paragraph, the paragraph's score and evidence once (see `TopicParagraph`). Tuples are
@@ -152,16 +176,55 @@ def topics_json(site: Site) -> DataStream:
     used: dict[str, Point] = {}
     for topic in site.topics:
         used.update((point.id, point) for point in topic.points)
-    topics = Items(({
-        "slug": topic.slug, "title": topic.rule.title, "description": topic.rule.description,
-        "articles": [a.id for a in topic.articles],
-        "paragraphs": Items({"article": p.article, "n": p.n, "score": p.match.score, "evidence": p.match.evidence,
-                             "sentences": [{"sentence": s.index, "point": point} for s, point in zip(p.passages, p.points)]}
-                            for p in topic.paragraphs),
-        "points": [point.id for point in topic.points],
-    } for topic in site.topics), nested=True)
-    return stream({"topics": topics, "points": Items(((pid, point_json(used[pid])) for pid in sorted(used)),
-                                                     keyed=True)})
+    if splice is None:
+        topics = Items(({**_topic_head(topic), "paragraphs": Items(map(_paragraph_item, topic.paragraphs)),
+                         "points": [point.id for point in topic.points]} for topic in site.topics), nested=True)
+        return stream({"topics": topics, "points": Items(((pid, point_json(used[pid])) for pid in sorted(used)),
+                                                         keyed=True)})
+    # Spliced: a paragraph by its topic, its article's inputs, its number and its sentences' points;
+    # a point by `point_key` (its passages' places and articles' inputs, see render.TopicPageKeys).
+    inputs = {a.id: article_inputs(a) for a in site.articles}
+    point_key = point_key or _point_inputs(inputs)
+
+    def paragraphs(topic: TopicSummary) -> SplicedItems:
+        """By runs of one article's paragraphs (they are consecutive), each run keyed by its
+        article's inputs and its sentences' points."""
+        head = f"paragraphs\0{topic.slug}\0"
+        runs = [tuple(run) for _, run in groupby(topic.paragraphs, key=_ARTICLE)]
+        return SplicedItems(runs, lambda run: item_key(head + inputs[run[0].article] + "".join(
+            f"\1{p.n}\0" + "\0".join(p.points) for p in run)), _paragraph_run, splice, encoded=True)
+
+    topics = Items(({**_topic_head(topic), "paragraphs": paragraphs(topic),
+                     "points": [point.id for point in topic.points]} for topic in site.topics), nested=True)
+    return stream({"topics": topics, "points": SplicedItems(
+        sorted(used), lambda pid: item_key(f"point\0{point_key(used[pid])}"), lambda pid: point_json(used[pid]),
+        splice, keyed=str)})
+
+
+def _topic_head(topic: TopicSummary) -> dict[str, Any]:
+    return {"slug": topic.slug, "title": topic.rule.title, "description": topic.rule.description,
+            "articles": [a.id for a in topic.articles]}
+
+
+def _paragraph_run(run: tuple[TopicParagraph, ...]) -> bytes:
+    """Paragraphs as items of an array, comma-separated, without the brackets."""
+    return _encode(list(map(_paragraph_item, run)))[1:-1]
+
+
+_ARTICLE = attrgetter("article")
+
+
+def _paragraph_item(p: TopicParagraph) -> dict[str, Any]:
+    return {"article": p.article, "n": p.n, "score": p.match.score, "evidence": p.match.evidence,
+            "sentences": [{"sentence": s.index, "point": point} for s, point in zip(p.passages, p.points)]}
+
+
+def _point_inputs(inputs: dict[str, str]) -> Callable[[Point], str]:
+    """A point's key when render has none to give: its id, its passages' places and articles' inputs."""
+    def key(point: Point) -> str:
+        return f"{point.id}\0{[(p.n, p.index) for p in point.passages]!r}\0" + "\0".join(
+            inputs[p.article] for p in point.passages)
+    return key
 
 
 def point_json(point: Point) -> dict[str, Any]:

@@ -258,7 +258,8 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         workers = (os.cpu_count() or 1) if len(assembly.corpus.articles) >= POOL_THRESHOLD and parallel else 1
         index = partial(SearchIndexing, previous=output_dir / BUNDLE, shard_size=config.site.search_shard_size,
                         keys_file=state.search) if search else None
-        pages = render(assembly, templates_dir, history, memory, keys, workers, staging_writer(output_dir))
+        pages = render(assembly, templates_dir, history, memory, keys, workers, staging_writer(output_dir),
+                       state.splices)
         # The keys describe the site on disk: gone before it is replaced, written once it is.
         written = publish(progress.writing(pages), output_dir, progress.searching(index), carry,
                           before_swap=partial(state.pages.unlink, missing_ok=True))
@@ -287,3 +288,5 @@ class CacheFiles:
         self.history = cache_dir / f"history-{tag}.json"
         self.search = cache_dir / f"search-{tag}.json"
         self.inputs = cache_dir / f"inputs-{tag}.json"
+        self.splices = cache_dir / f"splices-{tag}"
+        """The indexes of the data files whose unchanged items a build copies (`splice.Splice`)."""

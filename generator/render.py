@@ -38,6 +38,7 @@ from generator.pagination import page_count, paginate, url_of_item
 from generator.problems import BriefingError, Severity
 from generator.publish import ARTICLE_PAGES_DONE, Placed, StagingWriter
 from generator.quotes import Quote
+from generator.splice import Splice
 from generator.topics import TopicHead
 
 Page = tuple[str, "bytes | Path | Placed | Iterator[bytes]"]
@@ -90,7 +91,8 @@ class PageMemory:
 
 def render(site: Site | Assembly, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
-           workers: int = 1, writer: StagingWriter | None = None) -> Iterator[Page | str]:
+           workers: int = 1, writer: StagingWriter | None = None,
+           splices: Path | None = None) -> Iterator[Page | str]:
     """Yield (path, bytes) per page, (path, old file) for a page whose inputs did not change, or
     (path, pieces) for a data file written piece by piece.
 
@@ -102,6 +104,8 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
     `publish.StagingWriter`), the pages rendered in the pool are written by whoever renders them,
     the workers link the unchanged pages into the new site, and they also write the data files that
     show no findings: after one edit those are most of what is left once the findings are computed.
+    `splices`: a folder for the indexes of the data files that copy their unchanged items from the
+    previous site's (`splice.Splice`); only the workers use them.
 
     Given an `Assembly`, the pages that list articles (and the data files made from the articles
     alone) are made first, from its corpus, while this process finishes it: assemble's points and
@@ -123,8 +127,9 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # findings.
         offload = bool(forks and writer is not None)
         corpus = site.corpus if isinstance(site, Assembly) else site
-        listing: list[PageJob] = [*((path, DATA_FILE, {"make": make}) for path, make in CORPUS_DATA_FILES
-                                    if offload), *_listing_pages(corpus, history)]
+        spliced = _Splices(splices if offload else None, memory, corpus)
+        listing: list[PageJob] = [*(spliced.job(path, make) for path, make in CORPUS_DATA_FILES if offload),
+                                  *_listing_pages(corpus, history)]
         html_paths += [path for path, _, _ in listing if path.endswith(".html")]
         # Kept from the previous build when what they show is unchanged: after one edit, the 666 of
         # them at 10,000 articles were rendered again, 3.5 s of a core (of `serve`'s only one).
@@ -194,8 +199,8 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         findings = _findings(site, entities=entities)
         first = _workers_beside(forks) if forks and site.findings is not None else forks
         plain = [*_overview_pages(site, history), *later, *_topic_feeds(site)]
-        offloaded: list[PageJob] = [(path, DATA_FILE, {"make": make}) for path, make in TOPIC_DATA_FILES
-                                    if offload]
+        offloaded: list[PageJob] = [spliced.job(path, make, point_key=topic_keys.point_key)
+                                    for path, make in TOPIC_DATA_FILES if offload]
         yield from _make_pages([*links, *todo, *offloaded, *listing, *plain], env, site, shared, first,
                                marker_after=len(links) + len(todo), meanwhile=findings, writer=writer,
                                yielding=site.findings is not None)
@@ -605,10 +610,48 @@ def _render_chunk(n: int, claimed: bool = False) -> list[Page] | None:
             writer.link(path, context["old"])
             pages.append((path, Placed(False, reused=True)))
             continue
+        if template == DATA_FILE and context.get("splice") is not None:
+            pages.append((path, Placed(_spliced_file(path, context, site, writer))))
+            continue
         content = context["make"](site) if template == DATA_FILE else _render_one(env, site, path, template,
                                                                                  context, shared)
         pages.append((path, Placed(writer.put(path, content)) if writer is not None else content))
     return pages
+
+
+def _spliced_file(path: str, context: dict[str, Any], site: Site, writer: StagingWriter) -> bool:
+    """A data file made with a `Splice`, whose index is kept for the next build once the file is
+    final (a new file, or the previous one linked when its bytes are the same)."""
+    splice: Splice = context["splice"]
+    splice.open()
+    try:
+        changed = writer.put(path, context["make"](site, splice, **context.get("options", {})))
+    except BaseException:
+        splice.close()
+        raise
+    splice.save(writer.root / path, unchanged=not changed)
+    return changed
+
+
+SPLICED_DATA_FILES = ("data/articles.json", "data/topics.json")
+"""The data files whose items are copied from the previous site's when unchanged (`splice`)."""
+
+
+class _Splices:
+    """The data file jobs of one build, each with its `Splice` when it has one: in a build whose
+    workers write the data files and that has a folder for the indexes. A file written otherwise
+    (by a build without workers) has another identity than its index says, which is then unused."""
+
+    def __init__(self, folder: Path | None, memory: PageMemory | None, site: Site) -> None:
+        self.folder, self.previous = folder, memory.site_dir if memory is not None else None
+        self.base = key_of(source_fingerprint(), site.config.fingerprint)
+
+    def job(self, path: str, make: Callable[..., Any], **options: Any) -> PageJob:
+        if self.folder is None or path not in SPLICED_DATA_FILES:
+            return path, DATA_FILE, {"make": make}
+        previous = self.previous / path if self.previous is not None else None
+        splice = Splice(previous, self.folder / f"{Path(path).name}.index", self.base)
+        return path, DATA_FILE, {"make": make, "splice": splice, "options": options}
 
 
 def _article_key(context: dict[str, Any], shared: dict[str, Any], templates_key: str, site: Site) -> str:
@@ -697,9 +740,9 @@ class TopicPageKeys:
     def of(self, context: dict[str, Any]) -> str:
         head: TopicHead = context["topic"]
         return key_of(self.base, repr(head.rule), context["first_rank"], repr(context["pager"]),
-                      [self._point(point) for point in context["points"]])
+                      [self.point_key(point) for point in context["points"]])
 
-    def _point(self, point: Point) -> str:
+    def point_key(self, point: Point) -> str:
         """Once per point (a point is on several topics): a wire story's point has thousands of
         passages, so they are read in C (`map`, `join`), not in a Python loop per passage."""
         found = self.point.get(point.id)

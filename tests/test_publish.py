@@ -1,6 +1,7 @@
 """Stage 6 on its own: the search index starts as soon as the article pages are written, and a
 failure anywhere leaves the previous site as it was, with no indexer left running."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -290,6 +291,41 @@ def test_pages_the_workers_write_are_reported_when_changed_and_kept_when_not(
     assert result.pages.reused >= 3 and result.pages.total == len(after), "the workers' links are counted"
     kept = [path for path in after if path not in differing]
     assert kept and all(after[path][0] == before[path][0] for path in kept)
+
+
+def test_a_pooled_rebuild_copies_unchanged_data_file_items_from_the_live_site(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """articles.json and topics.json after an edit are what a fresh build writes, and their
+    unchanged items come from the live site's files: bytes planted there (same size, time and
+    inode, so the index still describes the file) show up in the next build's file."""
+    import os
+
+    from generator import pipeline
+    from generator.config import load_config
+
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    config, site, seeds = load_config(project / "briefing.yml"), project / "site", project / "seeds"
+    pipeline.build(config, seeds, site, project / "templates", search=False)
+    seed = seeds / "004_66bcc8fb033b93b3.txt"
+    seed.write_text(seed.read_text() + "\nThe embassy in Caracas reopened its consular section on Monday.\n")
+    pipeline.build(config, seeds, site, project / "templates", search=False)
+    fresh = project / "fresh"
+    pipeline.build(config, seeds, fresh, project / "templates", project / "fresh-cache", search=False)
+    for name in ("data/articles.json", "data/topics.json"):
+        assert (site / name).read_bytes() == (fresh / name).read_bytes(), name
+    live = site / "data/articles.json"
+    stat, data = live.stat(), live.read_bytes()
+    other = json.loads(data)["articles"][0]
+    assert other["id"] != "004-66bcc8fb033b93b3" and len(other["title"]) > 8
+    planted = "X" * len(other["title"].encode())
+    with live.open("r+b") as file:  # in place: the same inode and size
+        file.write(data.replace(json.dumps(other["title"]).encode(), f'"{planted}"'.encode(), 1))
+    os.utime(live, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    seed.write_text(seed.read_text() + "\nTalks resume on Tuesday.\n")
+    pipeline.build(config, seeds, site, project / "templates", search=False)
+    articles = {a["id"]: a for a in json.loads(live.read_bytes())["articles"]}
+    assert articles[other["id"]]["title"] == planted, "copied from the live file, not encoded again"
+    assert "Talks resume on Tuesday." in articles["004-66bcc8fb033b93b3"]["paragraphs"][-1]["text"]
 
 
 def test_article_pages_are_linked_while_the_points_are_made_unless_every_page_changes(
