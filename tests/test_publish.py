@@ -293,17 +293,20 @@ def test_pages_the_workers_write_are_reported_when_changed_and_kept_when_not(
     assert kept and all(after[path][0] == before[path][0] for path in kept)
 
 
-def test_a_pooled_rebuild_copies_unchanged_data_file_items_from_the_live_site(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("pooled", [True, False])
+def test_a_rebuild_copies_unchanged_data_file_items_from_the_live_site(
+        project: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool) -> None:
     """articles.json and topics.json after an edit are what a fresh build writes, and their
     unchanged items come from the live site's files: bytes planted there (same size, time and
-    inode, so the index still describes the file) show up in the next build's file."""
+    inode, so the index still describes the file) show up in the next build's file. Written by
+    the workers of a pooled build, or by the build's own process (`serve`'s builds)."""
     import os
 
     from generator import pipeline
     from generator.config import load_config
 
-    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    if pooled:
+        monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
     config, site, seeds = load_config(project / "briefing.yml"), project / "site", project / "seeds"
     pipeline.build(config, seeds, site, project / "templates", search=False)
     seed = seeds / "004_66bcc8fb033b93b3.txt"
