@@ -293,6 +293,28 @@ def test_pages_the_workers_write_are_reported_when_changed_and_kept_when_not(
     assert kept and all(after[path][0] == before[path][0] for path in kept)
 
 
+def test_a_pooled_rebuild_keeps_as_many_unchanged_pages_as_one_without_workers(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages linked by the workers (article pages, the pages that list articles, a topic's later
+    pages) are recorded with their keys like those this process keeps: a rebuild with nothing
+    changed links as many pages, pooled or not."""
+    from generator import pipeline
+    from generator.config import load_config
+
+    config_file = project / "briefing.yml"
+    config_file.write_text(config_file.read_text().replace("site:\n", "site:\n  page_size: 3\n", 1))
+    config = load_config(config_file)
+    reused = {}
+    for pooled in (False, True):
+        monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2 if pooled else 400)
+        site = project / f"site-{pooled}"
+        pipeline.build(config, project / "seeds", site, project / "templates", search=False)
+        assert list(site.glob("topics/*/page/2/index.html")), "topics with later pages"
+        again = pipeline.build(config, project / "seeds", site, project / "templates", search=False, shortcut=False)
+        reused[pooled] = again.pages.reused
+    assert reused[True] == reused[False] > 0
+
+
 @pytest.mark.parametrize("pooled", [True, False])
 def test_a_rebuild_copies_unchanged_data_file_items_from_the_live_site(
         project: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool) -> None:
