@@ -152,9 +152,9 @@ def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point
                 paragraphs.append(TopicParagraph(article.id, n, match, run, points_of_run))
     in_topic = {point for paragraph in paragraphs for point in paragraph.points}
     chosen = [p for p in points if p.id in in_topic]
-    chosen.sort(key=lambda p: (-len(p.sources), newest(p), p.id))
+    chosen.sort(key=lambda p: (-len(p.source_names), newest(p), p.id))
     dates = [a.date[:10] for a in members if a.date]
-    sources = {s.name for p in chosen for s in p.sources}
+    sources = set().union(*(p.source_names for p in chosen))
     outlets = sorted({a.outlet or a.agency for a in members if a.outlet or a.agency})
     return TopicSummary(rule, tuple(members), tuple(paragraphs), tuple(chosen), tuple(outlets),
                         len(sources), min(dates, default=None), max(dates, default=None),

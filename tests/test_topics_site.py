@@ -202,3 +202,24 @@ def test_the_pages_made_while_the_site_is_assembled_are_those_of_the_assembled_s
     assert early == files(assemble(articles, unreadable, config))
     listed = [path for path, _, _ in _listing_pages(assembly.corpus, History((), {}))]
     assert {"sources/index.html", "timeline/index.html", "about/index.html", "feed.xml"} <= set(listed) <= set(early)
+
+
+def test_a_points_sources_are_grouped_when_read_and_its_source_names_rank_it(project: Path) -> None:
+    """Corroboration ranks points by how many independent sources they have without grouping them
+    (that is left to the pages and files that show a point); the groups, once read, agree with the
+    names, and a pickled point carries its groups, not the corpus."""
+    import pickle
+
+    config = load_config(project / "briefing.yml")
+    articles, _ = read_corpus(project / "seeds", config)
+    points = corroborate(tuple(articles), {a.id: passages_of(a) for a in articles})
+    assert any(len(p.source_names) > 1 for p in points)
+    assert all(not p.found for p in points), "not grouped while corroborating"
+    for point in points:
+        assert frozenset(group.name for group in point.sources) == point.source_names
+        assert point.single_source == (len(point.sources) == 1)
+    ranks = [(-len(p.sources), -len(p.passages), p.id) for p in points]
+    assert ranks == sorted(ranks)
+    copies = pickle.loads(pickle.dumps(points))
+    assert copies == points and [c.sources for c in copies] == [p.sources for p in points]
+    assert len(pickle.dumps(points[0])) < 20_000, "the counter (the whole corpus) is not pickled"
