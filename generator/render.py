@@ -105,7 +105,8 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
     the workers link the unchanged pages into the new site, and they also write the data files that
     show no findings: after one edit those are most of what is left once the findings are computed.
     `splices`: a folder for the indexes of the data files that copy their unchanged items from the
-    previous site's (`splice.Splice`); only the workers use them.
+    previous site's (`splice.Splice`), used by whichever process writes such a file (a worker, or
+    this one in a build without workers).
 
     Given an `Assembly`, the pages that list articles (and the data files made from the articles
     alone) are made first, from its corpus, while this process finishes it: assemble's points and

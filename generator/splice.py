@@ -21,6 +21,7 @@ import mmap
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,12 +81,16 @@ class Splice:
         self.close()
         if unchanged and self.found:
             return
-        data = pickle.dumps({"version": VERSION, "base": self.base, "file": _identity(written),
-                             "items": self.made}, protocol=pickle.HIGHEST_PROTOCOL)
-        self.index.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.index.with_name(f".{self.index.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, self.index)
+        try:
+            data = pickle.dumps({"version": VERSION, "base": self.base, "file": _identity(written),
+                                 "items": self.made}, protocol=pickle.HIGHEST_PROTOCOL)
+            self.index.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, self.index)
+        except OSError:  # a full disk, say: the file is written, only the next build's shortcut lost
+            with suppress(OSError):  # an index left behind describes another file: never used
+                temporary.unlink()
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:

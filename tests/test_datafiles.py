@@ -150,3 +150,15 @@ def test_topics_and_articles_json_spliced_after_an_edit_are_those_of_a_fresh_enc
         assert (project / f"{name}.2.json").read_bytes() == b"".join(make(site)), name
         assert reused > 0, name
     assert json.loads((project / "articles.2.json").read_bytes()) != json.loads((project / "articles.1.json").read_bytes())
+
+
+def test_an_index_that_cannot_be_saved_costs_only_the_next_builds_shortcut(tmp_path: Path) -> None:
+    (tmp_path / "cache").write_text("a file where the folder of indexes would go")
+    splice = Splice(None, tmp_path / "cache/rows.index", "code")
+
+    def document(splice: Splice) -> dict:
+        return {"rows": SplicedItems(range(3), lambda n: item_key(str(n)), lambda n: {"n": n}, splice)}
+
+    spliced_file(tmp_path / "1.json", document, splice)  # does not raise
+    assert (tmp_path / "1.json").read_bytes() == whole({"rows": [{"n": 0}, {"n": 1}, {"n": 2}]})
+    assert spliced_file(tmp_path / "2.json", document, Splice(tmp_path / "1.json", splice.index, "code")) == 0
