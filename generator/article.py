@@ -121,6 +121,13 @@ class Article:
         return tuple(seen)
 
     @property
+    def inputs(self) -> str:
+        """What fixes everything the stages make of the article, given the code and configuration:
+        its file, the hash of its bytes, and its id (which assemble may have changed). Pages and
+        data file items are kept by it."""
+        return f"{self.source_path}\0{self.content_hash}\0{self.id}"
+
+    @property
     def source_name(self) -> str | None:
         return self.outlet or self.agency
 

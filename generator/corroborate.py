@@ -10,6 +10,7 @@ There is no all-pairs comparison anywhere.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import sys
 from collections import Counter, defaultdict
@@ -109,6 +110,27 @@ class Point:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled with its groups, not the counter (which holds the corpus)."""
         return _point_with_sources, (self.id, self.passages, self.source_names, self.sources)
+
+
+class PointDigests(dict[str, str]):
+    """Point id -> a digest of what the point is made from: its id, its passages' places and their
+    articles' inputs (`Article.inputs`), which fix the passages' text, order and sources. Made once
+    per point (a point is on several topics), read by the keys of the topics' later pages and of
+    topics.json's items. A wire story's point has thousands of passages, so they are read in C
+    (`map`, `join`), not in a Python loop per passage."""
+
+    def __init__(self, articles: Iterable[Article]) -> None:
+        super().__init__()
+        self.article = {a.id: hashlib.blake2b(a.inputs.encode(), digest_size=8).hexdigest() for a in articles}
+
+    def of(self, point: Point) -> str:
+        found = self.get(point.id)
+        if found is None:
+            passages = point.passages
+            digest = hashlib.blake2b(f"{point.id}\0{list(map(_PLACE, passages))!r}".encode(), digest_size=12)
+            digest.update("".join(map(self.article.__getitem__, map(_ARTICLE, passages))).encode())
+            found = self[point.id] = digest.hexdigest()
+        return found
 
 
 def _point_with_sources(point_id: str, passages: tuple[Passage, ...], names: frozenset[str],

@@ -15,7 +15,7 @@ import orjson
 from generator import discrepancies, entities, events, quotes
 from generator.article import Article, Paragraph
 from generator.assemble import InputReport, Site
-from generator.corroborate import Point
+from generator.corroborate import Point, PointDigests
 from generator.changes import History
 from generator.problems import Problem, Severity
 from generator.splice import Position, Splice, SplicedItems, item_key, spliced_pieces
@@ -138,13 +138,8 @@ def articles_json(site: Site, splice: Splice | None = None) -> DataStream:
 
 
 def _article_item_key(article: Article) -> bytes:
-    return item_key(f"article\0{article_inputs(article)}\0{article.warnings!r}")
-
-
-def article_inputs(article: Article) -> str:
-    """What fixes everything the stages make of an article, given the code and configuration:
-    its file, the hash of its bytes, and its id (which assemble may have changed)."""
-    return f"{article.source_path}\0{article.content_hash}\0{article.id}"
+    """Its inputs and its warnings: assemble's warning about an id used twice names another file."""
+    return item_key(f"article\0{article.inputs}\0{article.warnings!r}")
 
 
 def report_entry(report: InputReport) -> dict[str, Any]:
@@ -182,9 +177,9 @@ def topics_json(site: Site, splice: Splice | None = None,
         return stream({"topics": topics, "points": Items(((pid, point_json(used[pid])) for pid in sorted(used)),
                                                          keyed=True)})
     # Spliced: a paragraph by its topic, its article's inputs, its number and its sentences' points;
-    # a point by `point_key` (its passages' places and articles' inputs, see render.TopicPageKeys).
-    inputs = {a.id: article_inputs(a) for a in site.articles}
-    point_key = point_key or _point_inputs(inputs)
+    # a point by `point_key` (`PointDigests`: its passages' places and articles' inputs).
+    inputs = {a.id: a.inputs for a in site.articles}
+    point_key = point_key or PointDigests(site.articles).of
 
     def paragraphs(topic: TopicSummary) -> SplicedItems:
         """By runs of one article's paragraphs (they are consecutive), each run keyed by its
@@ -217,14 +212,6 @@ _ARTICLE = attrgetter("article")
 def _paragraph_item(p: TopicParagraph) -> dict[str, Any]:
     return {"article": p.article, "n": p.n, "score": p.match.score, "evidence": p.match.evidence,
             "sentences": [{"sentence": s.index, "point": point} for s, point in zip(p.passages, p.points)]}
-
-
-def _point_inputs(inputs: dict[str, str]) -> Callable[[Point], str]:
-    """A point's key when render has none to give: its id, its passages' places and articles' inputs."""
-    def key(point: Point) -> str:
-        return f"{point.id}\0{[(p.n, p.index) for p in point.passages]!r}\0" + "\0".join(
-            inputs[p.article] for p in point.passages)
-    return key
 
 
 def point_json(point: Point) -> dict[str, Any]:

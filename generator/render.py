@@ -6,7 +6,6 @@ untouched, and the result can be compared byte for byte between builds.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import signal
@@ -17,7 +16,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields, is_dataclass
 from functools import lru_cache, partial
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from generator import charts, datafiles, feeds
 from generator.article import FIELDS, Article
 from generator.assemble import Assembly, Findings, InputReport, Site
-from generator.corroborate import Point
+from generator.corroborate import Point, PointDigests
 from generator.cache import key_of, long_lived, source_fingerprint, tree_fingerprint
 from generator.changes import History
 from generator.discrepancies import Discrepancy
@@ -200,7 +198,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         findings = _findings(site, entities=entities)
         first = _workers_beside(forks) if forks and site.findings is not None else forks
         plain = [*_overview_pages(site, history), *later, *_topic_feeds(site)]
-        offloaded: list[PageJob] = [spliced.job(path, make, point_key=topic_keys.point_key)
+        offloaded: list[PageJob] = [spliced.job(path, make, point_key=topic_keys.point.of)
                                     for path, make in TOPIC_DATA_FILES if offload]
         yield from _make_pages([*links, *todo, *offloaded, *listing, *plain], env, site, shared, first,
                                marker_after=len(links) + len(todo), meanwhile=findings, writer=writer,
@@ -221,7 +219,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                                      for path, make in _findings_data_files(site, entities) if offload]
         shown = [*found_data, *links, *_findings_pages(site, entities=entities)]
         data = _data_files(site, history, entities=entities, plain=not offloaded, findings=not found_data,
-                           spliced=spliced, writer=writer, point_key=topic_keys.point_key)
+                           spliced=spliced, writer=writer, point_key=topic_keys.point.of)
         if entities_key and entities:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
             keys[ENTITIES_JSON] = entities_key
@@ -705,7 +703,7 @@ class ListingPageKeys:
 
 def _shown(value: Any, out: list[str]) -> None:
     if isinstance(value, Article):
-        out.append(f"\1{value.source_path}\0{value.content_hash}\0{value.id}")
+        out.append(f"\1{value.inputs}")
     elif isinstance(value, (str, int, float, bool, type(None), Severity)):
         out.append(repr(value))
     elif isinstance(value, dict):
@@ -744,29 +742,12 @@ class TopicPageKeys:
     def __init__(self, site: Site, templates_key: str) -> None:
         self.base = key_of(templates_key, source_fingerprint(), site.config.fingerprint,
                            sorted(site.source_of.items()), site.latest_date)
-        self.article = {a.id: hashlib.blake2b(f"{a.source_path}\0{a.content_hash}\0{a.id}".encode(),
-                                              digest_size=8).hexdigest() for a in site.articles}
-        self.point: dict[str, str] = {}
+        self.point = PointDigests(site.articles)
 
     def of(self, context: dict[str, Any]) -> str:
         head: TopicHead = context["topic"]
         return key_of(self.base, repr(head.rule), context["first_rank"], repr(context["pager"]),
-                      [self.point_key(point) for point in context["points"]])
-
-    def point_key(self, point: Point) -> str:
-        """Once per point (a point is on several topics): a wire story's point has thousands of
-        passages, so they are read in C (`map`, `join`), not in a Python loop per passage."""
-        found = self.point.get(point.id)
-        if found is None:
-            passages = point.passages
-            digest = hashlib.blake2b(f"{point.id}\0{list(map(_PLACE, passages))!r}".encode(), digest_size=12)
-            digest.update("".join(map(self.article.__getitem__, map(_ARTICLE_OF, passages))).encode())
-            found = self.point[point.id] = digest.hexdigest()
-        return found
-
-
-_PLACE = attrgetter("n", "index")
-_ARTICLE_OF = attrgetter("article")
+                      list(map(self.point.of, context["points"])))
 
 
 def _template_problem(exc: TemplateError, templates_dir: Path) -> BriefingError:
