@@ -14,16 +14,18 @@ from functools import cached_property
 from typing import Any
 
 from generator.article import FIELDS, Article
-from generator.cache import many_new_objects
+from generator.cache import key_of, many_new_objects, source_fingerprint
 from generator.config import Config
 from generator.corroborate import ArticleLookups, Passage, Point, PointIndex, corroborate_indexed, passages_of
-from generator.discrepancies import ArticleFigures, DiscrepancyIndex, find_discrepancies
+from generator.discrepancies import NOTHING_REUSED, ArticleFigures, DiscrepancyIndex, Reuse, find_discrepancies
+from generator.discrepancy_memo import DiscrepancyMemo, Reused, shown_digest
 from generator.entities import EntityIndex, Gazetteer, index_entities, unpacked_mentions
 from generator.events import ArticleEvents, Timeline, index_events
 from generator.findings import gazetteer_for, with_findings
 from generator.load import Unreadable
 from generator.problems import Problem, Severity
-from generator.quotes import QuoteIndex, QuoteMention, index_quotes
+from generator.quotes import QuoteIndex, QuoteMention, index_quotes, quote_inputs
+from generator.saved_indexes import SavedIndexes
 from generator.source_index import SourceSummary, index_sources, related_articles
 from generator.topics import TopicSummary, summarise_topics
 
@@ -68,7 +70,12 @@ class Findings:
             self.lookups = lookups
         if sentences is not None:  # else split when first read (the cached property below)
             self.sentences = sentences
-        self._renamed: dict[str, tuple[str, tuple[Any, Any, Any, Any], bytes]] = {}
+        self._renamed: dict[str, tuple[str, tuple[Any, Any, Any, Any], bytes, bytes]] = {}
+        self.saved: SavedIndexes | None = None
+        """Where an index made from the same inputs may have been saved by an earlier build (set by
+        render, for a build of a site; see `quotes`)."""
+        self.made: set[str] = set()
+        """The saved indexes this build made, not read: render saves them once the pages are made."""
 
     @cached_property
     @corpus_step()
@@ -92,7 +99,7 @@ class Findings:
         the entity mentions packed (`entities.unpacked_mentions`)."""
         return {article.id: self._done(article)[1] for article in self.articles}
 
-    def _done(self, article: Article) -> tuple[str, tuple[Any, Any, Any, Any], bytes]:
+    def _done(self, article: Article) -> tuple[str, tuple[Any, Any, Any, Any], bytes, bytes]:
         """What the analyse stage extracted, or, for an article whose id assemble changed, the same
         made now (once: both `per_article` and `entity_inputs` ask)."""
         done = article.findings
@@ -117,10 +124,41 @@ class Findings:
         return digest.hexdigest()
 
     @cached_property
+    def quote_inputs(self) -> str:
+        """A digest of what `quotes` is made from, and of what the pages showing quotes read of the
+        articles (see `quotes.quote_inputs`): unchanged by an edit that touches no quotation."""
+        digest = hashlib.blake2b(digest_size=16)
+        for article in self.articles:
+            done = self._done(article)
+            digest.update(quote_inputs(article, done[1][1], done[3]))
+        return digest.hexdigest()
+
+    @cached_property
+    def quotes_key(self) -> str:
+        """The key of the quote index: its inputs, the code and the configuration (the speakers'
+        names come from the configured entities)."""
+        return key_of("quotes", source_fingerprint(), self.config.fingerprint, self.quote_inputs)
+
+    @cached_property
     @corpus_step()
     def quotes(self) -> QuoteIndex:
+        saved = self.saved.load("quotes", self.quotes_key) if self.saved is not None else None
+        if isinstance(saved, QuoteIndex):
+            return saved
+        self.made.add("quotes")
         return index_quotes(self.articles, self.gazetteer, {k: v[1] for k, v in self.per_article.items()},
                             lookups=self.lookups)
+
+    def save_made(self) -> None:
+        """Save the indexes this build made (see `saved`), for the next build."""
+        if self.saved is None:
+            return
+        if "quotes" in self.made:
+            self.saved.save("quotes", self.quotes_key, self.quotes)
+        if "discrepancies" in self.made and self.point_index is not None:
+            self.saved.save("discrepancies", self.discrepancies_key,
+                            DiscrepancyMemo.of(self.discrepancies, self.articles, self.point_index, self.sentences,
+                                               self.discrepancies_shown))
 
     @cached_property
     @corpus_step()
@@ -129,10 +167,30 @@ class Findings:
                             self.point_index, self.lookups)
 
     @cached_property
+    def discrepancies_key(self) -> str:
+        """The key of what a build keeps of its discrepancies for the next (`DiscrepancyMemo`)."""
+        return key_of("discrepancies", source_fingerprint(), self.config.fingerprint)
+
+    @cached_property
     @corpus_step()
     def discrepancies(self) -> DiscrepancyIndex:
-        return find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
-                                  self.sentences, {k: v[3] for k, v in self.per_article.items()}, self.lookups)
+        memo = self.saved.load("discrepancies", self.discrepancies_key) if self.saved is not None else None
+        reuse: Reuse = NOTHING_REUSED
+        if isinstance(memo, DiscrepancyMemo) and self.point_index is not None:
+            reuse = memo.reuse(self.articles, self.point_index, self.sentences)
+        self.made.add("discrepancies")
+        index = find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
+                                   self.sentences, {k: v[3] for k, v in self.per_article.items()}, self.lookups,
+                                   reuse)
+        if isinstance(memo, DiscrepancyMemo) and isinstance(reuse, Reused) and reuse.untouched(index):
+            self.__dict__["discrepancies_shown"] = memo.shown  # what `cached_property` would keep
+        return index
+
+    @cached_property
+    def discrepancies_shown(self) -> str:
+        """What the discrepancy pages show (`discrepancy_memo.shown_digest`): the previous build's
+        when its discrepancies were all taken as they were."""
+        return shown_digest(self.discrepancies, {a.id: a for a in self.articles})
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from typing import Any
 from generator import __version__
 from generator.article import Article
 
-MAGIC = "briefing-cache-v16"
+MAGIC = "briefing-cache-v17"
 """Bumped whenever what the per-article stages make changes (v7: `categories` add to the tags;
 v8: decks under headlines and names above date lines are header furniture; v9: glued web dates,
 'Reporting from' lines, names above a role line, two-place datelines; v10: 'By:', 'Author:' and
@@ -140,7 +140,7 @@ class ArticleCache:
         else:  # every article in it is used by this build: it will be kept
             name = _pack_name(keys)
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.folder / f"{name}.pickle", data)
+            write_atomically(self.folder / f"{name}.pickle", data)
             self.packs[name], self.pack_topics[name] = keys, topics
         return entries
 
@@ -251,7 +251,7 @@ def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str, 
         if not keys <= keep or keys & covered or name in kept or (merge_small and len(keys) < SMALL_PACK):
             continue
         if data is not None and not current(name):
-            _write_atomically(folder / f"{name}.pickle", data)
+            write_atomically(folder / f"{name}.pickle", data)
         kept[name] = keys
         covered |= keys
     rest = sorted(k for k in keep - covered if k in cache.entries)
@@ -259,7 +259,7 @@ def write_article_cache(cache_dir: Path, cache: ArticleCache, fingerprint: str, 
         keys = frozenset(rest[i:i + PACK_SIZE])
         name = _pack_name(keys)
         if not current(name):
-            _write_atomically(folder / f"{name}.pickle",
+            write_atomically(folder / f"{name}.pickle",
                               pack_bytes({k: cache.entries[k] for k in sorted(keys)}, fingerprint, topics))
         kept[name] = keys
     (cache_dir / "articles.pickle").unlink(missing_ok=True)  # the single file of earlier versions
@@ -274,7 +274,7 @@ def _pack_name(keys: frozenset[str]) -> str:
     return hashlib.sha256("\0".join(sorted(keys)).encode()).hexdigest()[:20]
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
@@ -359,7 +359,7 @@ def read_state(path: Path) -> dict[str, Any]:
 
 def write_state(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, json.dumps({"magic": MAGIC, **data}, sort_keys=True).encode())
+    write_atomically(path, json.dumps({"magic": MAGIC, **data}, sort_keys=True).encode())
 
 
 def tree_fingerprint(folder: Path) -> str:

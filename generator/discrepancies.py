@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter
 from functools import cache, lru_cache
@@ -214,42 +214,80 @@ class Discrepancy:
 class DiscrepancyIndex:
     discrepancies: tuple[Discrepancy, ...]
     by_topic: dict[str, tuple[Discrepancy, ...]]
+    parts: tuple[dict[str, list[Discrepancy]], dict[str, list[Discrepancy]]] = field(
+        default=({}, {}), compare=False, repr=False)
+    """What each point and each article gave (those that gave any), before duplicates were dropped:
+    what a later build reuses (`DiscrepancyMemo`)."""
+
+
+class Reuse:
+    """What a build may take from the previous one's `parts` instead of finding it again: None for
+    a point or an article whose discrepancies must be found (see `DiscrepancyMemo.reuse`)."""
+
+    def point(self, point_id: str) -> list[Discrepancy] | None:
+        return None
+
+    def article(self, article_id: str) -> list[Discrepancy] | None:
+        return None
+
+
+NOTHING_REUSED = Reuse()
 
 
 def find_discrepancies(articles: Iterable[Article], points: Iterable[Point],
                        events: Mapping[str, ArticleEvents] | None = None,
                        sentences: Mapping[str, list[Passage]] | None = None,
                        figures_of: Mapping[str, ArticleFigures] | None = None,
-                       lookups: ArticleLookups | None = None) -> DiscrepancyIndex:
+                       lookups: ArticleLookups | None = None, reuse: Reuse = NOTHING_REUSED) -> DiscrepancyIndex:
     """Figures and dates that disagree, within a point or within neighbouring sentences of one article.
     `events`, `sentences` and `figures_of` (per article id), when given, are what the analyse and
-    assemble stages found already; else found here."""
+    assemble stages found already; else found here. `reuse`: what a point or an article gave in an
+    earlier build, when it is unchanged since; the result is the same as without."""
     articles = tuple(articles)
     lookups = lookups or ArticleLookups(articles)
     found: list[Discrepancy] = []
+    by_point: dict[str, list[Discrepancy]] = {}
+    by_article: dict[str, list[Discrepancy]] = {}
+    todo: list[tuple[Point, list[Discrepancy] | None]] = []
+    for point in points:
+        if len(point.passages) < 2:
+            continue
+        kept = reuse.point(point.id)  # before counting the articles of a wire story's thousand passages
+        if kept is not None or len(set(map(_ARTICLE, point.passages))) > 1:
+            todo.append((point, kept))
+    # The dates of the sentences of the points to look at: of every article, unless most are reused.
+    looked_at = None if reuse is NOTHING_REUSED else \
+        {p.article for point, kept in todo if kept is None for p in point.passages}
     dates: dict[tuple[str, int, int], list[DatedMention]] = defaultdict(list)
     for article in articles:
+        if looked_at is not None and article.id not in looked_at:
+            continue
         result = events[article.id] if events is not None and article.id in events else article_events(article)
         for m in result.mentions:
             dates[(m.article, m.n, m.index)].append(m)
     corpus = _Corpus(lookups, figures_of)
     dated = {key: mentions[0] for key, mentions in dates.items() if len(mentions) == 1}
-    for point in points:
-        if len(point.passages) < 2 or len(set(map(_ARTICLE, point.passages))) < 2:
-            continue
-        found.extend(_point_figures(point, corpus))
-        found.extend(_point_dates(point, dated, corpus))
+    for point, kept in todo:
+        got = kept if kept is not None else [*_point_figures(point, corpus), *_point_dates(point, dated, corpus)]
+        if got:
+            by_point[point.id] = got
+            found.extend(got)
     for article in articles:
-        passages = sentences[article.id] if sentences is not None and article.id in sentences \
-            else passages_of(article)
-        found.extend(_article_figures(article, passages, corpus))
+        got = reuse.article(article.id)
+        if got is None:
+            passages = sentences[article.id] if sentences is not None and article.id in sentences \
+                else passages_of(article)
+            got = _article_figures(article, passages, corpus)
+        if got:
+            by_article[article.id] = got
+            found.extend(got)
     found = _dedupe(found)
     found.sort(key=lambda d: (-len({s.name for r in d.readings for s in r.sources}), d.kind, d.id))
     by_topic: dict[str, list[Discrepancy]] = defaultdict(list)
     for item in found:
         for topic in item.topics:
             by_topic[topic].append(item)
-    return DiscrepancyIndex(tuple(found), {k: tuple(v) for k, v in by_topic.items()})
+    return DiscrepancyIndex(tuple(found), {k: tuple(v) for k, v in by_topic.items()}, (by_point, by_article))
 
 
 class _Corpus:

@@ -12,7 +12,7 @@ from generator.config import Config
 from generator.entities import Gazetteer, article_entities, build_gazetteer, entity_digest, packed_mentions
 from generator.discrepancies import article_figures
 from generator.events import article_events
-from generator.quotes import article_quotes
+from generator.quotes import article_quotes, mentions_digest
 
 
 @last_config
@@ -27,9 +27,11 @@ def extract(article: Article, gazetteer: Gazetteer) -> tuple[Any, Any, Any, Any]
             article_figures(article))
 
 
-def with_findings(article: Article, config: Config) -> tuple[str, tuple[bytes, Any, Any, Any], bytes]:
+def with_findings(article: Article, config: Config) -> tuple[str, tuple[bytes, Any, Any, Any], bytes, bytes]:
     """Tagged with the id they were computed under (assemble may rename a duplicate id), with
-    the digest of what the entity index reads of the article (`entities.entity_digest`). The
-    entity mentions are packed (`entities.packed_mentions`): only the entity index reads them."""
+    the digest of what the entity index reads of the article (`entities.entity_digest`) and that
+    of its quotations (`quotes.mentions_digest`). The entity mentions are packed
+    (`entities.packed_mentions`): only the entity index reads them."""
     entities, quotes, events, figures = extract(article, gazetteer_for(config))
-    return article.id, (packed_mentions(entities), quotes, events, figures), entity_digest(article, entities)
+    return (article.id, (packed_mentions(entities), quotes, events, figures), entity_digest(article, entities),
+            mentions_digest(quotes))

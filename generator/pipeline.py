@@ -259,7 +259,7 @@ def build(config: Config, input_dir: Path, output_dir: Path, templates_dir: Path
         index = partial(SearchIndexing, previous=output_dir / BUNDLE, shard_size=config.site.search_shard_size,
                         keys_file=state.search) if search else None
         pages = render(assembly, templates_dir, history, memory, keys, workers, staging_writer(output_dir),
-                       state.splices)
+                       state.splices, state.indexes)
         # The keys describe the site on disk: gone before it is replaced, written once it is.
         written = publish(progress.writing(pages), output_dir, progress.searching(index), carry,
                           before_swap=partial(state.pages.unlink, missing_ok=True))
@@ -290,3 +290,5 @@ class CacheFiles:
         self.inputs = cache_dir / f"inputs-{tag}.json"
         self.splices = cache_dir / f"splices-{tag}"
         """The indexes of the data files whose unchanged items a build copies (`splice.Splice`)."""
+        self.indexes = cache_dir / f"indexes-{tag}"
+        """Corpus-wide indexes saved with the digest of their inputs (`saved_indexes.SavedIndexes`)."""

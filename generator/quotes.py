@@ -18,15 +18,19 @@ one does. Nothing compares all pairs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
-from generator.article import Article
+import orjson
+
+from generator.article import FIELDS, Article
 from generator.corroborate import ArticleLookups, SourceCounter, SourceGroup
 from generator.entities import EntityMention, Gazetteer, article_entities, fold, name_key, sentence_spans
 from generator.ordering import descending
@@ -736,6 +740,30 @@ def _quote(group: list[QuoteMention], sources: SourceCounter, date: dict[str, st
     first = group[0]
     return Quote(f"{first.article}-{first.n}-{first.start}", text, speaker, speakers, tuple(group),
                  sources(group), topics_of(group))
+
+
+_MENTION_VALUES = attrgetter(*(f.name for f in fields(QuoteMention)))
+
+
+def mentions_digest(mentions: tuple[QuoteMention, ...]) -> bytes:
+    """A digest of an article's quotations, made in the analyse stage and cached with the article
+    (encoding the 73,000 quotations of 10,000 articles took 0.2 s, twice what combining the digests
+    does). orjson, not pickle: pickle's bytes depend on which equal strings are one object."""
+    if not mentions:
+        return b""
+    return hashlib.blake2b(orjson.dumps(list(map(_MENTION_VALUES, mentions))), digest_size=16).digest()
+
+
+def quote_inputs(article: Article, mentions: tuple[QuoteMention, ...], digest: bytes) -> bytes:
+    """Everything `index_quotes` and the pages that show quotes read of one article: its
+    quotations (`digest`, of `mentions`), its id and fields (sources, dates and the carriers'
+    links come from them) and the topics of the paragraphs that carry them. Nothing for an article
+    without quotations, which neither reads."""
+    if not mentions:
+        return b""
+    at = {m.n for m in mentions}
+    topics = [[match.topic for match in p.topics] for p in article.paragraphs if p.n in at]
+    return digest + orjson.dumps((article.id, [getattr(article, f) for f in FIELDS], topics))
 
 
 def quotes_json(index: QuoteIndex) -> dict[str, Any]:

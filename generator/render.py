@@ -36,6 +36,7 @@ from generator.pagination import page_count, paginate, url_of_item
 from generator.problems import BriefingError, Severity
 from generator.publish import ARTICLE_PAGES_DONE, Placed, StagingWriter
 from generator.quotes import Quote
+from generator.saved_indexes import SavedIndexes
 from generator.splice import Splice
 from generator.topics import TopicHead
 
@@ -90,7 +91,7 @@ class PageMemory:
 def render(site: Site | Assembly, templates_dir: Path, history: History | None = None,
            memory: PageMemory | None = None, keys: dict[str, str] | None = None,
            workers: int = 1, writer: StagingWriter | None = None,
-           splices: Path | None = None) -> Iterator[Page | str]:
+           splices: Path | None = None, indexes: Path | None = None) -> Iterator[Page | str]:
     """Yield (path, bytes) per page, (path, old file) for a page whose inputs did not change, or
     (path, pieces) for a data file written piece by piece.
 
@@ -104,7 +105,9 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
     show no findings: after one edit those are most of what is left once the findings are computed.
     `splices`: a folder for the indexes of the data files that copy their unchanged items from the
     previous site's (`splice.Splice`), used by whichever process writes such a file (a worker, or
-    this one in a build without workers).
+    this one in a build without workers). `indexes`: a folder where corpus-wide indexes are saved
+    with the digest of their inputs (`saved_indexes.SavedIndexes`), read back by a build whose edits
+    left those inputs unchanged; the pages made from such an index are then kept too.
 
     Given an `Assembly`, the pages that list articles (and the data files made from the articles
     alone) are made first, from its corpus, while this process finishes it: assemble's points and
@@ -160,6 +163,12 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                                    meanwhile=_finishing(assembly), writer=writer, yielding=True)
             site, listing = assembly.finish(), []
         shared = shared_context(site)
+        # The quote index, its pages and quotes.json, kept when no quotation changed (an index
+        # needed by the topics' first pages too, so it is read back from the cache, not only linked).
+        quotes_key = _quotes_key(site, templates_key)
+        kept_quotes = memory.unchanged(quotes_key) if memory and quotes_key else None
+        if site.findings is not None and indexes is not None:
+            site.findings.saved = SavedIndexes(indexes)
         links: list[PageJob] = []
         todo: list[tuple[str, str, dict[str, Any]]] = []
         for article in site.articles:
@@ -195,6 +204,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # computes the findings, then renders pages too. What it makes meanwhile counts as one more
         # copy of it: when memory is short, one worker fewer (computing the findings first, alone,
         # made the serial part of a 100,000-article build grow faster than the corpus).
+        quotes = kept_quotes is None
         findings = _findings(site, entities=entities)
         first = _workers_beside(forks) if forks and site.findings is not None else forks
         plain = [*_overview_pages(site, history), *later, *_topic_feeds(site)]
@@ -205,9 +215,15 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                                yielding=site.findings is not None)
         # The data files here while the workers render the findings' pages: after one edit, few
         # article pages are left to render, and the findings alone keep this process as busy.
+        # The discrepancy pages and discrepancies.json, kept when what they show is unchanged (known
+        # only now: the discrepancies are found anew, most of them taken from the previous build).
+        discrepancies_key = _discrepancies_key(site, templates_key)
+        kept_discrepancies = memory.unchanged(discrepancies_key) if memory and discrepancies_key else None
+        discrepancies = kept_discrepancies is None
         links = []
-        for path in kept or ():
-            keys[path] = entities_key
+        for path, key in [*((p, entities_key) for p in kept or ()), *((p, quotes_key) for p in kept_quotes or ()),
+                          *((p, discrepancies_key) for p in kept_discrepancies or ())]:
+            keys[path] = key
             if offload:
                 links.append((path, LINK, {"old": memory.site_dir / path}))
             else:
@@ -216,15 +232,26 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # this process takes pages from the end: encoded here, they were the last second and a half
         # of a one-edit rebuild at 10,000 articles, on this process alone.
         found_data: list[PageJob] = [(path, DATA_FILE, {"make": make})
-                                     for path, make in _findings_data_files(site, entities) if offload]
-        shown = [*found_data, *links, *_findings_pages(site, entities=entities)]
-        data = _data_files(site, history, entities=entities, plain=not offloaded, findings=not found_data,
-                           spliced=spliced, writer=writer, point_key=topic_keys.point.of)
+                                     for path, make in _findings_data_files(site, entities, quotes, discrepancies)
+                                     if offload]
+        # The indexes this build made, saved for the next by a worker (0.2-0.3 s at 10,000 articles).
+        saving: list[PageJob] = [("", TASK, {"run": site.findings.save_made})] if site.findings is not None else []
+        shown = [*saving, *found_data, *links, *_findings_pages(site, entities, quotes, discrepancies)]
+        data = _data_files(site, history, entities=entities, quotes=quotes, discrepancies=discrepancies,
+                           plain=not offloaded, findings=not found_data, spliced=spliced, writer=writer,
+                           point_key=topic_keys.point.of)
         if entities_key and entities:
             keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
             keys[ENTITIES_JSON] = entities_key
+        if quotes_key and quotes:
+            keys.update((path, quotes_key) for path, _, _ in shown if path.startswith(QUOTE_PAGES))
+            keys[QUOTES_JSON] = quotes_key
+        if discrepancies_key and discrepancies:
+            keys.update((path, discrepancies_key) for path, _, _ in shown if path.startswith(DISCREPANCY_PAGES))
+            keys[DISCREPANCIES_JSON] = discrepancies_key
         yield from _make_pages(shown, env, site, shared, forks, meanwhile=data, writer=writer)
-        html_paths += [path for path in [*(kept or ()), *(p for p, t, _ in [*plain, *shown] if t != LINK)]
+        html_paths += [path for path in [*(kept or ()), *(kept_quotes or ()), *(kept_discrepancies or ()),
+                                         *(p for p, t, _ in [*plain, *shown] if t != LINK)]
                        if path.endswith(".html")]
         if side is not None:
             for path, placed in side.result():
@@ -270,6 +297,32 @@ def _entities_key(site: Site, findings: Findings | None, templates_key: str) -> 
         return None
     return key_of("entities", templates_key, source_fingerprint(), site.config.fingerprint,
                   sorted(site.source_of.items()), findings.entity_inputs)
+
+
+QUOTE_PAGES = "quotes/"
+QUOTES_JSON = "data/quotes.json"
+
+
+def _quotes_key(site: Site, templates_key: str) -> str | None:
+    """What the quote pages and quotes.json are made from: the quote index's key (its inputs, the
+    code, the configuration), the templates and the source pages they link to."""
+    if site.findings is None:
+        return None
+    return key_of("quote pages", templates_key, site.findings.quotes_key, sorted(site.source_of.items()))
+
+
+DISCREPANCY_PAGES = "discrepancies/"
+DISCREPANCIES_JSON = "data/discrepancies.json"
+
+
+def _discrepancies_key(site: Site, templates_key: str) -> str | None:
+    """What the discrepancy pages and discrepancies.json are made from: what they show
+    (`discrepancy_memo.shown_digest`), the code, the configuration, the templates and the source
+    pages they link to."""
+    if site.findings is None:
+        return None
+    return key_of("discrepancy pages", templates_key, source_fingerprint(), site.config.fingerprint,
+                  sorted(site.source_of.items()), site.findings.discrepancies_shown)
 
 
 def _entity_files(findings: Findings, env: Environment, site: Site, writer: StagingWriter,
@@ -384,6 +437,9 @@ LINK = "\0link"
 """The 'template' of a job that links an unchanged page of the previous site into the new one."""
 EARLY_LINK = "\0early link"
 """The same for an article page whose key is not known yet (see `_early_links`): not reported."""
+TASK = "\0task"
+"""The 'template' of a job that makes no page: it runs `context["run"]()` (saving what the next build
+reuses), in a worker when there are any."""
 
 
 ARTICLE_PAGES_BASE = "#article pages"
@@ -410,12 +466,14 @@ def _early_links(corpus: Site, memory: PageMemory | None, templates_key: str, ke
     return jobs
 
 
-def _data_files(site: Site, history: History, entities: bool = True, plain: bool = True,
+def _data_files(site: Site, history: History, entities: bool = True, quotes: bool = True,
+                discrepancies: bool = True, plain: bool = True,
                 findings: bool = True, spliced: _Splices | None = None, writer: StagingWriter | None = None,
                 point_key: Callable[[Point], str] | None = None) -> Iterator[Page]:
     """`data/*.json`, each written piece by piece as it is yielded; without those of
     PLAIN_DATA_FILES or FINDINGS_DATA_FILES when the workers write them (`plain`, `findings`),
-    nor entities.json when it is kept or made elsewhere (`entities`). With `spliced` and `writer`
+    nor entities.json when it is kept or made elsewhere (`entities`), nor quotes.json or
+    discrepancies.json when kept (`quotes`, `discrepancies`). With `spliced` and `writer`
     (a build without workers: `serve`'s), those of SPLICED_DATA_FILES are written here, spliced."""
     if plain:
         for path, make in PLAIN_DATA_FILES:
@@ -426,16 +484,19 @@ def _data_files(site: Site, history: History, entities: bool = True, plain: bool
             else:
                 yield path, make(site)
     if findings:
-        for path, make in _findings_data_files(site, entities):
+        for path, make in _findings_data_files(site, entities, quotes, discrepancies):
             yield path, make(site)
     yield "data/changes.json", datafiles.changes_json(history)
 
 
-def _findings_data_files(site: Site, entities: bool) -> list[tuple[str, Callable[[Site], Iterator[bytes]]]]:
-    """FINDINGS_DATA_FILES this build makes: none without findings, entities.json only with `entities`."""
+def _findings_data_files(site: Site, entities: bool, quotes: bool = True,
+                         discrepancies: bool = True) -> list[tuple[str, Callable[[Site], Iterator[bytes]]]]:
+    """FINDINGS_DATA_FILES this build makes: none without findings, and each of entities.json,
+    quotes.json and discrepancies.json only when it is not kept."""
     if site.findings is None:
         return []
-    return [(path, make) for path, make in FINDINGS_DATA_FILES if entities or path != ENTITIES_JSON]
+    left_out = {ENTITIES_JSON: not entities, QUOTES_JSON: not quotes, DISCREPANCIES_JSON: not discrepancies}
+    return [(path, make) for path, make in FINDINGS_DATA_FILES if not left_out.get(path)]
 
 
 def render_article_pages(site: Site, templates_dir: Path, articles: list[Article]) -> Iterator[Page]:
@@ -612,6 +673,9 @@ def _render_chunk(n: int, claimed: bool = False) -> list[Page] | None:
         if template == EARLY_LINK:  # reported later, by `render`, if its key says it is kept
             if context["old"].is_file():  # else `render` finds it is not kept, and renders it
                 writer.link(path, context["old"])
+            continue
+        if template == TASK:
+            context["run"]()
             continue
         if template == LINK:  # only made with a writer (`render`)
             writer.link(path, context["old"])
@@ -817,9 +881,10 @@ def _has_warnings(report: InputReport) -> bool:
     return any(w.severity != Severity.NOTE for w in report.warnings)
 
 
-def _findings_pages(site: Site, entities: bool = True) -> Iterator[PageJob]:
+def _findings_pages(site: Site, entities: bool = True, quotes: bool = True,
+                    discrepancies: bool = True) -> Iterator[PageJob]:
     """The pages that show quotes, events, entities or discrepancies (topic pages show theirs);
-    without the entity pages when the previous build's are kept."""
+    without the entity, quote or discrepancy pages when the previous build's are kept."""
     size = site.config.site.page_size
     found = site.findings
     disagreements = found.discrepancies.discrepancies if found is not None else ()
@@ -831,10 +896,12 @@ def _findings_pages(site: Site, entities: bool = True) -> Iterator[PageJob]:
     if found is None:
         return
     yield from event_pages(found.timeline, size)
-    yield from quote_pages(found.quotes.quotes, size)
+    if quotes:
+        yield from quote_pages(found.quotes.quotes, size)
     if entities:
         yield from entity_pages(found.entities)
-    yield from discrepancy_pages(disagreements, size)
+    if discrepancies:
+        yield from discrepancy_pages(disagreements, size)
 
 
 def entity_pages(index: EntityIndex) -> Iterator[PageJob]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from generator import discrepancies
 from generator.article import Article, Paragraph
 from generator.config import load_config
-from generator.corroborate import corroborate, passages_of, sentences_of
-from generator.discrepancies import discrepancies_json, figures, find_discrepancies
+from generator.corroborate import corroborate, corroborate_indexed, passages_of, sentences_of
+from generator.discrepancies import DiscrepancyIndex, discrepancies_json, figures, find_discrepancies
+from generator.discrepancy_memo import DiscrepancyMemo, shown_digest
 from generator.pipeline import read_corpus
 from generator.render import discrepancy_pages
 
@@ -126,3 +131,103 @@ def test_discrepancies_page_renders(seeds) -> None:
     html = render_page(template, path, context, seeds)
     assert "650 to 1,000 kilograms" in html and "as many as 1,000 kilograms" in html
     assert 'href="../articles/001-3a454840917e6663/#p-18"' in html
+
+
+def story(*paragraphs: str, article_id: str, date: str = "2026-03-06", outlet: str = "Outlet") -> Article:
+    """An article with the content hash a build gives it: what tells an edited article."""
+    made = article(*paragraphs, article_id=article_id, date=date, outlet=outlet)
+    return replace(made, content_hash=hashlib.sha256(repr((paragraphs, date, outlet)).encode()).hexdigest())
+
+
+EVIDENCE = "Prosecutors told the judge that the government had handed over more than {} pages of evidence to the defence."
+MISSION = "A US diplomatic mission arrived in Caracas on {}, marking the resumption of contacts."
+CORPUS = (
+    story(EVIDENCE.format("3,000"), MISSION.format("January 31"), article_id="one", outlet="Reuters"),
+    story(EVIDENCE.format("1,800"), MISSION.format("January 25"), article_id="two", outlet="AP"),
+    story(EVIDENCE.format("3,000"), "The talks are expected to resume in the spring, officials said.",
+          article_id="three", outlet="AFP"),
+    story("The firm shipped as many as 1,000 kilograms of gold to Gunvor under the deal.",
+          "The deal covers 650 to 1,000 kilograms of gold bars shipped from Caracas.", article_id="four",
+          outlet="EFE"),
+    story("Oil exports rose sharply in February as new licences took effect.", article_id="five", outlet="BBC"),
+)
+
+
+def shown(index: DiscrepancyIndex) -> list[object]:
+    """Everything a discrepancy shows, passages with their text."""
+    return [(d.id, d.kind, d.subject, d.scope, d.point, d.topics,
+             [(r.value, [(p.key, p.text) for p in r.passages], r.sources) for r in d.readings])
+            for d in index.discrepancies] + [sorted(index.by_topic)]
+
+
+def found_again(before: tuple[Article, ...], after: tuple[Article, ...]) -> tuple[DiscrepancyIndex, bool]:
+    """The discrepancies of `after`, taking what it may from those of `before` (through a pickle,
+    as a build keeps them): asserted to be what finding them all gives. With whether they were told
+    unchanged, as a whole, since `before`."""
+    sentences = {a.id: passages_of(a) for a in before}
+    points, assignment = corroborate_indexed(before, sentences)
+    found = find_discrepancies(before, points, sentences=sentences)
+    digest = shown_digest(found, {a.id: a for a in before})
+    memo = pickle.loads(pickle.dumps(DiscrepancyMemo.of(found, before, assignment, sentences, digest)))
+    sentences = {a.id: passages_of(a) for a in after}
+    points, assignment = corroborate_indexed(after, sentences)
+    reuse = memo.reuse(after, assignment, sentences)
+    reused = find_discrepancies(after, points, sentences=sentences, reuse=reuse)
+    assert shown(reused) == shown(find_discrepancies(after, points, sentences=sentences))
+    # Told unchanged, the pages are kept: only when what they show is the same.
+    untouched = reuse.untouched(reused)
+    if untouched:
+        assert shown_digest(reused, {a.id: a for a in after}) == digest
+    return reused, untouched
+
+
+@pytest.mark.parametrize("edit", ["none", "unrelated sentence", "figure changed", "figure agrees now",
+                                  "carrier removed", "carrier added", "date changed", "in-article pair gone",
+                                  "outlet renamed"])
+def test_discrepancies_taken_from_the_previous_build_are_those_found_anew(edit: str) -> None:
+    by_id = {a.id: a for a in CORPUS}
+    one, four, five = by_id["one"], by_id["four"], by_id["five"]
+    after = {
+        "none": CORPUS,
+        "unrelated sentence": (*CORPUS[:4], story("Oil exports rose in February as licences took effect.",
+                                                  article_id="five", outlet="BBC")),
+        "figure changed": (one, story(EVIDENCE.format("2,200"), MISSION.format("January 25"), article_id="two",
+                                      outlet="AP"), *CORPUS[2:]),
+        "figure agrees now": (one, story(EVIDENCE.format("3,000"), MISSION.format("January 25"), article_id="two",
+                                         outlet="AP"), *CORPUS[2:]),
+        "carrier removed": (one, *CORPUS[2:]),
+        "carrier added": (*CORPUS, story(EVIDENCE.format("900"), article_id="six", outlet="Bloomberg")),
+        "date changed": (one, story(EVIDENCE.format("1,800"), MISSION.format("January 31"), article_id="two",
+                                    outlet="AP"), *CORPUS[2:]),
+        "in-article pair gone": (*CORPUS[:3], story(four.paragraphs[0].text, article_id="four", outlet="EFE"), five),
+        "outlet renamed": (one, story(EVIDENCE.format("1,800"), MISSION.format("January 25"), article_id="two",
+                                      outlet="Associated Press"), *CORPUS[2:]),
+    }[edit]
+    found, untouched = found_again(CORPUS, CORPUS)
+    assert len(found.discrepancies) == 3 and untouched  # evidence pages, mission date, gold
+    assert found_again(CORPUS, tuple(after))[1] == (edit in ("none", "unrelated sentence"))
+
+
+def test_an_edit_elsewhere_finds_no_discrepancy_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    sentences = {a.id: passages_of(a) for a in CORPUS}
+    points, assignment = corroborate_indexed(CORPUS, sentences)
+    memo = DiscrepancyMemo.of(find_discrepancies(CORPUS, points, sentences=sentences), CORPUS, assignment, sentences,
+                              "digest")
+    looked_at: list[str] = []
+    real, real_article = discrepancies._point_figures, discrepancies._article_figures
+    monkeypatch.setattr(discrepancies, "_point_figures", lambda point, corpus: looked_at.append(point.id) or
+                        real(point, corpus))
+    monkeypatch.setattr(discrepancies, "_article_figures", lambda article, *rest: looked_at.append(article.id) or
+                        real_article(article, *rest))
+    edited = (*CORPUS[:4], story("Oil exports rose in February as licences took effect.", article_id="five",
+                                 outlet="BBC"))
+    sentences = {a.id: passages_of(a) for a in edited}
+    points, assignment = corroborate_indexed(edited, sentences)
+    found = find_discrepancies(edited, points, sentences=sentences, reuse=memo.reuse(edited, assignment, sentences))
+    assert len(found.discrepancies) == 3 and looked_at == ["five"]
+    edited = (story(EVIDENCE.format("3,100"), MISSION.format("January 31"), article_id="one", outlet="Reuters"),
+              *CORPUS[1:])
+    sentences = {a.id: passages_of(a) for a in edited}
+    points, assignment = corroborate_indexed(edited, sentences)
+    find_discrepancies(edited, points, sentences=sentences, reuse=memo.reuse(edited, assignment, sentences))
+    assert looked_at[1:] == ["one-1-1", "one-2-1", "one"]  # the edited article's two points and itself

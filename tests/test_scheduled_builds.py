@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from generator import assemble, cache, pipeline, render
 from generator.config import Config, load_config
 from generator.entities import index_entities
 from generator.pipeline import build
+from generator.quotes import index_quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -272,32 +274,77 @@ def test_a_build_that_dies_after_the_swap_leaves_no_keys_that_would_keep_its_pag
     assert "decisive moment" not in (site / "data/articles.json").read_text()
 
 
-def test_an_edit_that_touches_no_name_keeps_the_entity_pages(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = load_config(project / "briefing.yml")
-    site, seed = project / "site", project / "seeds/004_66bcc8fb033b93b3.txt"
-    build(config, project / "seeds", site, project / "templates", search=False)
-    entity_files = {k: v for k, v in digest_tree(site).items() if k.startswith("entities/") or k == "data/entities.json"}
-    made = []
-    monkeypatch.setattr(assemble, "index_entities", lambda *a, **k: made.append(1) or index_entities(*a, **k))
+def files_of(root: Path, folder: str, data_file: str) -> dict[str, str]:
+    """The digests of one index's pages and data file."""
+    return {k: v for k, v in digest_tree(root).items() if k.startswith(folder) or k == data_file}
 
-    # A sentence that names no one. (A paragraph added at the end would not do: the hashtag line,
-    # read as the article's tags while it is last, would become body text.)
+
+def without_history(root: Path) -> dict[str, str]:
+    """The site's files but those that show its history of changes, which a fresh build has not
+    (the home page lists the latest)."""
+    return {k: v for k, v in digest_tree(root).items()
+            if not (k.startswith("changes/") or k in ("data/changes.json", "index.html"))}
+
+
+@pytest.mark.parametrize(("step", "made_by", "folder", "data_file", "touching", "shown"), [
+    ("index_entities", index_entities, "entities/", "data/entities.json",
+     "Senator Hermione Quarrington and observers are wary", "hermione-quarrington"),
+    ("index_quotes", index_quotes, "quotes/", "data/quotes.json",
+     'Observers said "the quiet phase is over" and are wary', "the quiet phase is over"),
+])
+def test_an_edit_that_touches_none_of_an_indexs_inputs_keeps_it_and_its_pages(
+        project: Path, monkeypatch: pytest.MonkeyPatch, step: str, made_by: Callable[..., object], folder: str,
+        data_file: str, touching: str, shown: str) -> None:
+    """The entity index (kept whole: no other page shows it) and the quote index (read back from the
+    cache: the topics' first pages show quotes)."""
+    config = load_config(project / "briefing.yml")
+    site, seed, fresh = project / "site", project / "seeds/004_66bcc8fb033b93b3.txt", project / "fresh"
+    build(config, project / "seeds", site, project / "templates", search=False)
+    before = files_of(site, folder, data_file)
+    assert len(before) >= 2
+    made: list[int] = []
+    monkeypatch.setattr(assemble, step, lambda *a, **k: made.append(1) or made_by(*a, **k))
+
+    # A sentence that names no one and quotes nothing. (A paragraph added at the end would not do:
+    # the hashtag line, read as the article's tags while it is last, would become body text.)
     seed.write_text(seed.read_text().replace("Observers are cautious but hopeful", "Observers are wary but hopeful"))
     result = build(config, project / "seeds", site, project / "templates", search=False)
     assert result.changes and result.changes.changed == ("004-66bcc8fb033b93b3",)
-    assert made == [] and result.pages.reused >= len(entity_files)
-    assert {k: v for k, v in digest_tree(site).items() if k in entity_files} == entity_files
+    assert made == [] and files_of(site, folder, data_file) == before
     assert "wary but hopeful" in (site / "articles/004-66bcc8fb033b93b3/index.html").read_text()
-
-    seed.write_text(seed.read_text().replace("Observers are wary", "Senator Hermione Quarrington and observers are wary"))
-    build(config, project / "seeds", site, project / "templates", search=False)
-    assert made == [1]
-    assert "Quarrington" in (site / "entities/hermione-quarrington/index.html").read_text()
-    assert "hermione-quarrington" in (site / "data/entities.json").read_text()
-    fresh = project / "fresh"
     build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
-    kept = {k: v for k, v in digest_tree(site).items() if k.startswith("entities/") or k.startswith("data/e")}
-    assert kept == {k: v for k, v in digest_tree(fresh).items() if k.startswith("entities/") or k.startswith("data/e")}
+    assert without_history(site) == without_history(fresh)  # the topic pages with quotes read back too
+    made.clear()  # the fresh build's
+
+    seed.write_text(seed.read_text().replace("Observers are wary", touching))
+    build(config, project / "seeds", site, project / "templates", search=False)
+    assert made == [1] and shown in (site / data_file).read_text()
+    shutil.rmtree(fresh), shutil.rmtree(project / "fresh-cache")
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
+    assert without_history(site) == without_history(fresh)
+
+
+def test_discrepancy_pages_are_kept_while_what_they_show_is_unchanged(project: Path) -> None:
+    config = load_config(project / "briefing.yml")
+    site, fresh = project / "site", project / "fresh"
+    build(config, project / "seeds", site, project / "templates", search=False)
+    shown = files_of(site, "discrepancies/", "data/discrepancies.json")
+    assert "650 to 1,000 kilograms" in (site / "data/discrepancies.json").read_text()
+
+    other, gold = project / "seeds/004_66bcc8fb033b93b3.txt", project / "seeds/001_3a454840917e6663.txt"
+    other.write_text(other.read_text().replace("Observers are cautious but hopeful", "Observers are wary but hopeful"))
+    inodes = {k: (site / k).stat().st_ino for k in shown}
+    build(config, project / "seeds", site, project / "templates", search=False)
+    assert {k: (site / k).stat().st_ino for k in shown} == inodes  # linked, not made again
+    assert files_of(site, "discrepancies/", "data/discrepancies.json") == shown
+
+    gold.write_text(gold.read_text().replace("650 to 1,000 kilograms", "700 to 1,000 kilograms"))
+    build(config, project / "seeds", site, project / "templates", search=False)
+    assert "700 to 1,000 kilograms" in (site / "data/discrepancies.json").read_text()
+    assert "700 to 1,000 kilograms" in (site / "discrepancies/index.html").read_text()
+    assert (site / "data/discrepancies.json").stat().st_ino != inodes["data/discrepancies.json"]
+    build(config, project / "seeds", fresh, project / "templates", project / "fresh-cache", search=False)
+    assert without_history(site) == without_history(fresh)
 
 
 def test_new_code_renders_again_what_unchanged_inputs_would_keep(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -306,10 +353,14 @@ def test_new_code_renders_again_what_unchanged_inputs_would_keep(project: Path, 
     build(config, project / "seeds", project / "site", project / "templates", search=False)
     made = []
     monkeypatch.setattr(assemble, "index_entities", lambda *a, **k: made.append(1) or index_entities(*a, **k))
+    quotes_made: list[int] = []
+    monkeypatch.setattr(assemble, "index_quotes", lambda *a, **k: quotes_made.append(1) or index_quotes(*a, **k))
     monkeypatch.setattr(pipeline, "source_fingerprint", lambda: "other code")
     monkeypatch.setattr(render, "source_fingerprint", lambda: "other code")
+    monkeypatch.setattr(assemble, "source_fingerprint", lambda: "other code")  # the saved indexes' keys
     result = build(config, project / "seeds", project / "site", project / "templates", search=False)
     assert made == [1]  # the entity index made again, not kept
+    assert quotes_made == [1]  # nor the quote index read back
     assert result.pages.reused == 0 and result.pages.rendered > 30
 
 
