@@ -24,7 +24,7 @@ from generator.events import ArticleEvents, Timeline, index_events
 from generator.findings import gazetteer_for, with_findings
 from generator.load import Unreadable
 from generator.problems import Problem, Severity
-from generator.quotes import QuoteIndex, QuoteMention, index_quotes, quote_inputs
+from generator.quotes import QuoteIndex, QuoteMention, index_quotes, kept_index, quote_inputs, restored_index
 from generator.saved_indexes import SavedIndexes
 from generator.source_index import SourceSummary, index_sources, related_articles
 from generator.topics import TopicSummary, summarise_topics
@@ -74,6 +74,8 @@ class Findings:
         self.saved: SavedIndexes | None = None
         """Where an index made from the same inputs may have been saved by an earlier build (set by
         render, for a build of a site; see `quotes`)."""
+        self._reused: Reused | None = None
+        """What the discrepancies took from the previous build (kept as they were when saved again)."""
         self.made: set[str] = set()
         """The saved indexes this build made, not read: render saves them once the pages are made."""
 
@@ -123,6 +125,10 @@ class Findings:
             digest.update(self._done(article)[2])
         return digest.hexdigest()
 
+    @property
+    def _quote_mentions(self) -> dict[str, tuple[QuoteMention, ...]]:
+        return {k: v[1] for k, v in self.per_article.items()}
+
     @cached_property
     def quote_inputs(self) -> str:
         """A digest of what `quotes` is made from, and of what the pages showing quotes read of the
@@ -143,22 +149,24 @@ class Findings:
     @corpus_step()
     def quotes(self) -> QuoteIndex:
         saved = self.saved.load("quotes", self.quotes_key) if self.saved is not None else None
-        if isinstance(saved, QuoteIndex):
-            return saved
+        if saved is not None:
+            try:
+                return restored_index(saved, self._quote_mentions)
+            except (TypeError, ValueError, KeyError, IndexError):
+                pass  # not what `kept_index` makes: made again below
         self.made.add("quotes")
-        return index_quotes(self.articles, self.gazetteer, {k: v[1] for k, v in self.per_article.items()},
-                            lookups=self.lookups)
+        return index_quotes(self.articles, self.gazetteer, self._quote_mentions, lookups=self.lookups)
 
     def save_made(self) -> None:
         """Save the indexes this build made (see `saved`), for the next build."""
         if self.saved is None:
             return
         if "quotes" in self.made:
-            self.saved.save("quotes", self.quotes_key, self.quotes)
+            self.saved.save("quotes", self.quotes_key, kept_index(self.quotes, self._quote_mentions))
         if "discrepancies" in self.made and self.point_index is not None:
             self.saved.save("discrepancies", self.discrepancies_key,
                             DiscrepancyMemo.of(self.discrepancies, self.articles, self.point_index, self.sentences,
-                                               self.discrepancies_shown))
+                                               self.discrepancies_shown, self._reused))
 
     @cached_property
     @corpus_step()
@@ -182,8 +190,10 @@ class Findings:
         index = find_discrepancies(self.articles, self.points, {k: v[2] for k, v in self.per_article.items()},
                                    self.sentences, {k: v[3] for k, v in self.per_article.items()}, self.lookups,
                                    reuse)
-        if isinstance(memo, DiscrepancyMemo) and isinstance(reuse, Reused) and reuse.untouched(index):
-            self.__dict__["discrepancies_shown"] = memo.shown  # what `cached_property` would keep
+        if isinstance(memo, DiscrepancyMemo) and isinstance(reuse, Reused):
+            self._reused = reuse
+            if reuse.untouched(index):
+                self.__dict__["discrepancies_shown"] = memo.shown  # what `cached_property` would keep
         return index
 
     @cached_property

@@ -47,12 +47,17 @@ class DiscrepancyMemo:
 
     @classmethod
     def of(cls, index: DiscrepancyIndex, articles: Iterable[Article], assignment: Mapping[str, tuple[str, ...]],
-           sentences: Mapping[str, list[Passage]], shown: str) -> DiscrepancyMemo:
+           sentences: Mapping[str, list[Passage]], shown: str, reused: Reused | None = None) -> DiscrepancyMemo:
+        """`reused`: what `index` was found with; what it took from the previous build is kept as
+        it was kept then, not made again."""
         by_point, by_article = index.parts
         kept = _Keeper(sentences)
-        return cls({a.id: a.inputs for a in articles}, dict(assignment),
-                   {k: list(map(kept, v)) for k, v in by_point.items()},
-                   {k: list(map(kept, v)) for k, v in by_article.items()}, shown)
+        before = reused.memo if reused is not None else None
+        points = {k: before.points[k] if before is not None and k not in reused.affected and k in before.points
+                  else list(map(kept, v)) for k, v in by_point.items()}
+        from_articles = {k: before.articles[k] if before is not None and k not in reused.changed
+                         and k in before.articles else list(map(kept, v)) for k, v in by_article.items()}
+        return cls({a.id: a.inputs for a in articles}, dict(assignment), points, from_articles, shown)
 
     def reuse(self, articles: Iterable[Article], assignment: Mapping[str, tuple[str, ...]],
               sentences: Mapping[str, list[Passage]]) -> Reused:
@@ -66,13 +71,15 @@ class DiscrepancyMemo:
         for article in articles:
             article_id = article.id
             seen.add(article_id)
-            now, before = assignment.get(article_id, ()), self.assignment.get(article_id)
-            if before is None or self.inputs.get(article_id) != article.inputs or len(before) != len(now):
+            ids, before = assignment.get(article_id, ()), self.assignment.get(article_id)
+            if before == ids and self.inputs.get(article_id) == article.inputs:
+                continue  # most articles
+            if before is None or self.inputs.get(article_id) != article.inputs or len(before) != len(ids):
                 changed.add(article_id)
-                affected.update(now)
+                affected.update(ids)
                 affected.update(before or ())
-            elif before != now:
-                for old, new in zip(before, now):
+            else:
+                for old, new in zip(before, ids):
                     if old != new:
                         affected.add(old)
                         affected.add(new)

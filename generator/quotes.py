@@ -766,6 +766,33 @@ def quote_inputs(article: Article, mentions: tuple[QuoteMention, ...], digest: b
     return digest + orjson.dumps((article.id, [getattr(article, f) for f in FIELDS], topics))
 
 
+def kept_index(index: QuoteIndex, mentions_of: Mapping[str, tuple[QuoteMention, ...]]) -> tuple[Any, ...]:
+    """The index as a later build reads it back (`restored_index`): each quotation by where it is
+    among its article's (`mentions_of`, as the analyse stage found them), not with its text and
+    sentence. Pickled whole, the index of 10,000 articles took 0.27 s to save and 0.16 s to read."""
+    where: dict[str, dict[int, int]] = {}
+
+    def place(m: QuoteMention) -> tuple[str, int]:
+        found = where.get(m.article)
+        if found is None:
+            found = where[m.article] = {id(q): i for i, q in enumerate(mentions_of[m.article])}
+        return m.article, found[id(m)]
+
+    rows = [(q.id, next(i for i, m in enumerate(q.mentions) if m.text == q.text), q.speaker, q.speakers,
+             tuple(map(place, q.mentions)), q.sources, q.topics) for q in index.quotes]
+    position = {q.id: i for i, q in enumerate(index.quotes)}
+    return rows, {topic: [position[q.id] for q in quotes] for topic, quotes in index.by_topic.items()}
+
+
+def restored_index(kept: tuple[Any, ...], mentions_of: Mapping[str, tuple[QuoteMention, ...]]) -> QuoteIndex:
+    rows, by_topic = kept
+    quotes = []
+    for quote_id, text_at, speaker, speakers, places, sources, topics in rows:
+        mentions = tuple([mentions_of[article][i] for article, i in places])
+        quotes.append(Quote(quote_id, mentions[text_at].text, speaker, speakers, mentions, sources, topics))
+    return QuoteIndex(tuple(quotes), {topic: tuple(quotes[i] for i in at) for topic, at in by_topic.items()})
+
+
 def quotes_json(index: QuoteIndex) -> dict[str, Any]:
     """`data/quotes.json`: see the README."""
     return {"quotes": [quote_json(q) for q in index.quotes]}

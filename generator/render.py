@@ -234,9 +234,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         found_data: list[PageJob] = [(path, DATA_FILE, {"make": make})
                                      for path, make in _findings_data_files(site, entities, quotes, discrepancies)
                                      if offload]
-        # The indexes this build made, saved for the next by a worker (0.2-0.3 s at 10,000 articles).
-        saving: list[PageJob] = [("", TASK, {"run": site.findings.save_made})] if site.findings is not None else []
-        shown = [*saving, *found_data, *links, *_findings_pages(site, entities, quotes, discrepancies)]
+        shown = [*found_data, *links, *_findings_pages(site, entities, quotes, discrepancies)]
         data = _data_files(site, history, entities=entities, quotes=quotes, discrepancies=discrepancies,
                            plain=not offloaded, findings=not found_data, spliced=spliced, writer=writer,
                            point_key=topic_keys.point.of)
@@ -398,12 +396,16 @@ def _finishing(assembly: Assembly) -> Iterator[None]:
 
 
 def _findings(site: Site, entities: bool = True) -> Iterator[None]:
-    """Quotes, events, entities and discrepancies, one index per step (see `_make_pages`)."""
+    """Quotes, events, entities and discrepancies, one index per step (see `_make_pages`); then
+    what the next build may reuse of them is saved (0.2-0.3 s at 10,000 articles), while the
+    workers, which now end this pass, still render its pages."""
     if site.findings is not None:
         for name in ("entities", "quotes", "timeline", "discrepancies"):
             if name != "entities" or entities:
                 getattr(site.findings, name)
                 yield None
+        site.findings.save_made()
+        yield None
 
 
 PageJob = tuple[str, str, dict[str, Any]]
@@ -437,9 +439,6 @@ LINK = "\0link"
 """The 'template' of a job that links an unchanged page of the previous site into the new one."""
 EARLY_LINK = "\0early link"
 """The same for an article page whose key is not known yet (see `_early_links`): not reported."""
-TASK = "\0task"
-"""The 'template' of a job that makes no page: it runs `context["run"]()` (saving what the next build
-reuses), in a worker when there are any."""
 
 
 ARTICLE_PAGES_BASE = "#article pages"
@@ -673,9 +672,6 @@ def _render_chunk(n: int, claimed: bool = False) -> list[Page] | None:
         if template == EARLY_LINK:  # reported later, by `render`, if its key says it is kept
             if context["old"].is_file():  # else `render` finds it is not kept, and renders it
                 writer.link(path, context["old"])
-            continue
-        if template == TASK:
-            context["run"]()
             continue
         if template == LINK:  # only made with a writer (`render`)
             writer.link(path, context["old"])

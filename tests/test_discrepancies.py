@@ -231,3 +231,24 @@ def test_an_edit_elsewhere_finds_no_discrepancy_again(monkeypatch: pytest.Monkey
     points, assignment = corroborate_indexed(edited, sentences)
     find_discrepancies(edited, points, sentences=sentences, reuse=memo.reuse(edited, assignment, sentences))
     assert looked_at[1:] == ["one-1-1", "one-2-1", "one"]  # the edited article's two points and itself
+
+
+def test_what_one_build_took_from_the_last_is_kept_right_for_the_next() -> None:
+    """Each build keeps, for the next, what it took from the last as it was kept then: over a
+    chain of edits, every build's discrepancies are still what finding them all gives."""
+    one, two, three, four, five = CORPUS
+    chain = [CORPUS,
+             (one, two, three, four, story("Oil exports rose in February.", article_id="five", outlet="BBC")),
+             (story(EVIDENCE.format("3,100"), MISSION.format("January 31"), article_id="one", outlet="Reuters"),
+              two, three, four, five),
+             (story(EVIDENCE.format("3,100"), MISSION.format("January 31"), article_id="one", outlet="Reuters"),
+              two, three, five, story(EVIDENCE.format("900"), article_id="six", outlet="Bloomberg")),
+             CORPUS]
+    memo = None
+    for corpus in chain:
+        sentences = {a.id: passages_of(a) for a in corpus}
+        points, assignment = corroborate_indexed(corpus, sentences)
+        reuse = memo.reuse(corpus, assignment, sentences) if memo is not None else None
+        found = find_discrepancies(corpus, points, sentences=sentences, **({"reuse": reuse} if reuse else {}))
+        assert shown(found) == shown(find_discrepancies(corpus, points, sentences=sentences))
+        memo = pickle.loads(pickle.dumps(DiscrepancyMemo.of(found, corpus, assignment, sentences, "", reuse)))

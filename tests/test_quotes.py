@@ -4,6 +4,7 @@ on small texts (nothing attributed that the sentence does not say)."""
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from generator.config import load_config
 from generator.entities import build_gazetteer
 from generator.pipeline import read_corpus
 from generator.render import quote_pages
-from generator.quotes import QuoteMention, article_quotes, index_quotes, quote_spans, quotes_json
+from generator.quotes import (QuoteMention, article_quotes, index_quotes, kept_index, quote_spans, quotes_json,
+                              restored_index)
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_QUOTE = "Our engagement is focused on helping the Venezuelan people"
@@ -210,3 +212,14 @@ def test_quotes_page_links_every_carrier_and_escapes_text(seeds) -> None:
     path, template, context = next(quote_pages(index_quotes([hostile], gazetteer).quotes, 50))
     html = render_page(template, path, context, [hostile])
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_index_a_build_keeps_is_read_back_the_same(seeds) -> None:
+    """Kept by where each quotation is among its article's, not with its text: read back against
+    the same quotations (the cached analysis), it is the index, quote for quote and topic for topic."""
+    articles, gazetteer, _ = seeds
+    mentions = {a.id: a.findings[1][1] for a in articles}
+    index = index_quotes(articles, gazetteer, mentions)
+    kept = pickle.loads(pickle.dumps(kept_index(index, mentions)))
+    assert restored_index(kept, mentions) == index
+    assert len(pickle.dumps(kept)) < len(pickle.dumps(index)) / 2
