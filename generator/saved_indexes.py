@@ -42,7 +42,7 @@ class SavedIndexes:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomically(path, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
-            for old in self.folder.glob(f"{name}-*.pickle"):
+            for old in self.folder.glob(f"{name}-*"):  # and what a killed build was writing
                 if old != path:
                     old.unlink(missing_ok=True)
         except OSError:
