@@ -77,7 +77,8 @@ class Findings:
         self._reused: Reused | None = None
         """What the discrepancies took from the previous build (kept as they were when saved again)."""
         self.made: set[str] = set()
-        """The saved indexes this build made, not read: render saves them once the pages are made."""
+        """The saved indexes this build made, not read: saved for the next by `save_made`, which
+        render calls once the findings are made."""
 
     @cached_property
     @corpus_step()

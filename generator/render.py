@@ -163,10 +163,6 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                                    meanwhile=_finishing(assembly), writer=writer, yielding=True)
             site, listing = assembly.finish(), []
         shared = shared_context(site)
-        # The quote index, its pages and quotes.json, kept when no quotation changed (an index
-        # needed by the topics' first pages too, so it is read back from the cache, not only linked).
-        quotes_key = _quotes_key(site, templates_key)
-        kept_quotes = memory.unchanged(quotes_key) if memory and quotes_key else None
         if site.findings is not None and indexes is not None:
             site.findings.saved = SavedIndexes(indexes)
         links: list[PageJob] = []
@@ -204,7 +200,6 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # computes the findings, then renders pages too. What it makes meanwhile counts as one more
         # copy of it: when memory is short, one worker fewer (computing the findings first, alone,
         # made the serial part of a 100,000-article build grow faster than the corpus).
-        quotes = kept_quotes is None
         findings = _findings(site, entities=entities)
         first = _workers_beside(forks) if forks and site.findings is not None else forks
         plain = [*_overview_pages(site, history), *later, *_topic_feeds(site)]
@@ -213,13 +208,18 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         yield from _make_pages([*links, *todo, *offloaded, *listing, *plain], env, site, shared, first,
                                marker_after=len(links) + len(todo), meanwhile=findings, writer=writer,
                                yielding=site.findings is not None)
-        # The data files here while the workers render the findings' pages: after one edit, few
-        # article pages are left to render, and the findings alone keep this process as busy.
+        # The quote index's pages and quotes.json, kept when no quotation changed (the index itself,
+        # which the topics' first pages show too, was read back from the cache in the findings).
+        quotes_key = _quotes_key(site, templates_key)
+        kept_quotes = memory.unchanged(quotes_key) if memory and quotes_key else None
+        quotes = kept_quotes is None
         # The discrepancy pages and discrepancies.json, kept when what they show is unchanged (known
         # only now: the discrepancies are found anew, most of them taken from the previous build).
         discrepancies_key = _discrepancies_key(site, templates_key)
         kept_discrepancies = memory.unchanged(discrepancies_key) if memory and discrepancies_key else None
         discrepancies = kept_discrepancies is None
+        # The data files here while the workers render the findings' pages: after one edit, few
+        # article pages are left to render, and the findings alone keep this process as busy.
         links = []
         for path, key in [*((p, entities_key) for p in kept or ()), *((p, quotes_key) for p in kept_quotes or ()),
                           *((p, discrepancies_key) for p in kept_discrepancies or ())]:
