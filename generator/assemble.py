@@ -168,6 +168,8 @@ class Findings:
             self.saved.save("discrepancies", self.discrepancies_key,
                             DiscrepancyMemo.of(self.discrepancies, self.articles, self.point_index, self.sentences,
                                                self.discrepancies_shown, self._reused))
+        self._reused = None  # the previous build's memo: `serve` keeps this site between builds
+        self.made.clear()
 
     @cached_property
     @corpus_step()
