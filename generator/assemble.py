@@ -126,8 +126,9 @@ class Findings:
             digest.update(self._done(article)[2])
         return digest.hexdigest()
 
-    @property
+    @cached_property
     def _quote_mentions(self) -> dict[str, tuple[QuoteMention, ...]]:
+        """Read to make or restore the index, and again to save it."""
         return {k: v[1] for k, v in self.per_article.items()}
 
     @cached_property

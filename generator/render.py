@@ -212,12 +212,13 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # which the topics' first pages show too, was read back from the cache in the findings).
         quotes_key = _quotes_key(site, templates_key)
         kept_quotes = memory.unchanged(quotes_key) if memory and quotes_key else None
-        quotes = kept_quotes is None
         # The discrepancy pages and discrepancies.json, kept when what they show is unchanged (known
         # only now: the discrepancies are found anew, most of them taken from the previous build).
         discrepancies_key = _discrepancies_key(site, templates_key)
         kept_discrepancies = memory.unchanged(discrepancies_key) if memory and discrepancies_key else None
-        discrepancies = kept_discrepancies is None
+        # The findings' data files whose pages and file this pass does not make: kept, or made elsewhere.
+        not_here = frozenset(path for path, made in ((ENTITIES_JSON, entities), (QUOTES_JSON, kept_quotes is None),
+                                                     (DISCREPANCIES_JSON, kept_discrepancies is None)) if not made)
         # The data files here while the workers render the findings' pages: after one edit, few
         # article pages are left to render, and the findings alone keep this process as busy.
         links = []
@@ -232,21 +233,15 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         # this process takes pages from the end: encoded here, they were the last second and a half
         # of a one-edit rebuild at 10,000 articles, on this process alone.
         found_data: list[PageJob] = [(path, DATA_FILE, {"make": make})
-                                     for path, make in _findings_data_files(site, entities, quotes, discrepancies)
-                                     if offload]
-        shown = [*found_data, *links, *_findings_pages(site, entities, quotes, discrepancies)]
-        data = _data_files(site, history, entities=entities, quotes=quotes, discrepancies=discrepancies,
-                           plain=not offloaded, findings=not found_data, spliced=spliced, writer=writer,
+                                     for path, make in _findings_data_files(site, not_here) if offload]
+        shown = [*found_data, *links, *_findings_pages(site, not_here)]
+        data = _data_files(site, history, not_here, plain=not offloaded, findings=not found_data, spliced=spliced, writer=writer,
                            point_key=topic_keys.point.of)
-        if entities_key and entities:
-            keys.update((path, entities_key) for path, _, _ in shown if path.startswith(ENTITY_PAGES))
-            keys[ENTITIES_JSON] = entities_key
-        if quotes_key and quotes:
-            keys.update((path, quotes_key) for path, _, _ in shown if path.startswith(QUOTE_PAGES))
-            keys[QUOTES_JSON] = quotes_key
-        if discrepancies_key and discrepancies:
-            keys.update((path, discrepancies_key) for path, _, _ in shown if path.startswith(DISCREPANCY_PAGES))
-            keys[DISCREPANCIES_JSON] = discrepancies_key
+        for data_file, key in ((ENTITIES_JSON, entities_key), (QUOTES_JSON, quotes_key),
+                               (DISCREPANCIES_JSON, discrepancies_key)):
+            if key and data_file not in not_here:
+                keys.update((path, key) for path, _, _ in shown if path.startswith(PAGES_OF[data_file]))
+                keys[data_file] = key
         yield from _make_pages(shown, env, site, shared, forks, meanwhile=data, writer=writer)
         html_paths += [path for path in [*(kept or ()), *(kept_quotes or ()), *(kept_discrepancies or ()),
                                          *(p for p, t, _ in [*plain, *shown] if t != LINK)]
@@ -286,6 +281,7 @@ def _sitemaps(env: Environment, site: Site, shared: dict[str, Any], urls: list[s
 
 
 ENTITY_PAGES = "entities/"
+ENTITIES_JSON = "data/entities.json"
 
 
 def _entities_key(site: Site, findings: Findings | None, templates_key: str) -> str | None:
@@ -311,6 +307,8 @@ def _quotes_key(site: Site, templates_key: str) -> str | None:
 
 DISCREPANCY_PAGES = "discrepancies/"
 DISCREPANCIES_JSON = "data/discrepancies.json"
+PAGES_OF = {ENTITIES_JSON: ENTITY_PAGES, QUOTES_JSON: QUOTE_PAGES, DISCREPANCIES_JSON: DISCREPANCY_PAGES}
+"""A findings' data file -> the folder of the pages made from the same index (kept together)."""
 
 
 def _discrepancies_key(site: Site, templates_key: str) -> str | None:
@@ -421,7 +419,6 @@ TOPIC_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
     ("data/topics.json", datafiles.topics_json),
 )
 """Made once the points and topics are."""
-ENTITIES_JSON = "data/entities.json"
 FINDINGS_DATA_FILES: tuple[tuple[str, Callable[[Site], Iterator[bytes]]], ...] = (
     (ENTITIES_JSON, datafiles.entities_json),
     ("data/quotes.json", datafiles.quotes_json),
@@ -465,14 +462,12 @@ def _early_links(corpus: Site, memory: PageMemory | None, templates_key: str, ke
     return jobs
 
 
-def _data_files(site: Site, history: History, entities: bool = True, quotes: bool = True,
-                discrepancies: bool = True, plain: bool = True,
+def _data_files(site: Site, history: History, not_here: frozenset[str] = frozenset(), plain: bool = True,
                 findings: bool = True, spliced: _Splices | None = None, writer: StagingWriter | None = None,
                 point_key: Callable[[Point], str] | None = None) -> Iterator[Page]:
     """`data/*.json`, each written piece by piece as it is yielded; without those of
     PLAIN_DATA_FILES or FINDINGS_DATA_FILES when the workers write them (`plain`, `findings`),
-    nor entities.json when it is kept or made elsewhere (`entities`), nor quotes.json or
-    discrepancies.json when kept (`quotes`, `discrepancies`). With `spliced` and `writer`
+    nor those of `not_here` (kept, or made elsewhere). With `spliced` and `writer`
     (a build without workers: `serve`'s), those of SPLICED_DATA_FILES are written here, spliced."""
     if plain:
         for path, make in PLAIN_DATA_FILES:
@@ -483,19 +478,16 @@ def _data_files(site: Site, history: History, entities: bool = True, quotes: boo
             else:
                 yield path, make(site)
     if findings:
-        for path, make in _findings_data_files(site, entities, quotes, discrepancies):
+        for path, make in _findings_data_files(site, not_here):
             yield path, make(site)
     yield "data/changes.json", datafiles.changes_json(history)
 
 
-def _findings_data_files(site: Site, entities: bool, quotes: bool = True,
-                         discrepancies: bool = True) -> list[tuple[str, Callable[[Site], Iterator[bytes]]]]:
-    """FINDINGS_DATA_FILES this build makes: none without findings, and each of entities.json,
-    quotes.json and discrepancies.json only when it is not kept."""
+def _findings_data_files(site: Site, not_here: frozenset[str]) -> list[tuple[str, Callable[[Site], Iterator[bytes]]]]:
+    """FINDINGS_DATA_FILES this pass makes: none without findings, none of `not_here`."""
     if site.findings is None:
         return []
-    left_out = {ENTITIES_JSON: not entities, QUOTES_JSON: not quotes, DISCREPANCIES_JSON: not discrepancies}
-    return [(path, make) for path, make in FINDINGS_DATA_FILES if not left_out.get(path)]
+    return [(path, make) for path, make in FINDINGS_DATA_FILES if path not in not_here]
 
 
 def render_article_pages(site: Site, templates_dir: Path, articles: list[Article]) -> Iterator[Page]:
@@ -877,10 +869,9 @@ def _has_warnings(report: InputReport) -> bool:
     return any(w.severity != Severity.NOTE for w in report.warnings)
 
 
-def _findings_pages(site: Site, entities: bool = True, quotes: bool = True,
-                    discrepancies: bool = True) -> Iterator[PageJob]:
+def _findings_pages(site: Site, not_here: frozenset[str] = frozenset()) -> Iterator[PageJob]:
     """The pages that show quotes, events, entities or discrepancies (topic pages show theirs);
-    without the entity, quote or discrepancy pages when the previous build's are kept."""
+    without the pages of the data files `not_here` (kept from the previous build, or made elsewhere)."""
     size = site.config.site.page_size
     found = site.findings
     disagreements = found.discrepancies.discrepancies if found is not None else ()
@@ -892,11 +883,11 @@ def _findings_pages(site: Site, entities: bool = True, quotes: bool = True,
     if found is None:
         return
     yield from event_pages(found.timeline, size)
-    if quotes:
+    if QUOTES_JSON not in not_here:
         yield from quote_pages(found.quotes.quotes, size)
-    if entities:
+    if ENTITIES_JSON not in not_here:
         yield from entity_pages(found.entities)
-    if discrepancies:
+    if DISCREPANCIES_JSON not in not_here:
         yield from discrepancy_pages(disagreements, size)
 
 
