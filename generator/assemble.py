@@ -20,7 +20,8 @@ from generator.corroborate import ArticleLookups, Passage, Point, PointIndex, co
 from generator.discrepancies import NOTHING_REUSED, ArticleFigures, DiscrepancyIndex, Reuse, find_discrepancies
 from generator.discrepancy_memo import DiscrepancyMemo, Reused, shown_digest
 from generator.entities import EntityIndex, Gazetteer, index_entities, unpacked_mentions
-from generator.events import ArticleEvents, Timeline, index_events
+from generator.event_memo import EventMemo
+from generator.events import ArticleEvents, Timeline, index_events_kept
 from generator.findings import gazetteer_for, with_findings
 from generator.load import Unreadable
 from generator.problems import Problem, Severity
@@ -76,6 +77,8 @@ class Findings:
         render, for a build of a site; see `quotes`)."""
         self._reused: Reused | None = None
         """What the discrepancies took from the previous build (kept as they were when saved again)."""
+        self._event_memo: EventMemo | None = None
+        """What this build's timeline keeps for the next, until saved."""
         self.made: set[str] = set()
         """The saved indexes this build made, not read: saved for the next by `save_made`, which
         render calls once the findings are made."""
@@ -169,14 +172,25 @@ class Findings:
             self.saved.save("discrepancies", self.discrepancies_key,
                             DiscrepancyMemo.of(self.discrepancies, self.articles, self.point_index, self.sentences,
                                                self.discrepancies_shown, self._reused))
-        self._reused = None  # the previous build's memo: `serve` keeps this site between builds
+        if "timeline" in self.made and self._event_memo is not None:
+            self.saved.save("events", self.events_key, self._event_memo)
+        self._reused = self._event_memo = None  # the previous build's memos: `serve` keeps this site
         self.made.clear()
+
+    @cached_property
+    def events_key(self) -> str:
+        """The key of what a build keeps of its timeline for the next (`event_memo.EventMemo`)."""
+        return key_of("events", source_fingerprint(), self.config.fingerprint)
 
     @cached_property
     @corpus_step()
     def timeline(self) -> Timeline:
-        return index_events(self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points,
-                            self.point_index, self.lookups)
+        memo = self.saved.load("events", self.events_key) if self.saved is not None else None
+        timeline, self._event_memo = index_events_kept(
+            self.articles, {k: v[2] for k, v in self.per_article.items()}, self.points, self.point_index,
+            self.lookups, memo if isinstance(memo, EventMemo) else None)
+        self.made.add("timeline")
+        return timeline
 
     @cached_property
     def discrepancies_key(self) -> str:

@@ -23,11 +23,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from generator.article import Article
 from generator.corroborate import ArticleLookups, Point, PointIndex, SourceCounter, SourceGroup
 from generator.entities import sentence_spans
+from generator.event_memo import Bucket, EventMemo, KeptEvent, Places, inputs_digest
 from generator.ordering import descending
 from generator.problems import Problem, Severity
 from generator.records import pickled_as_tuple, shared_string
@@ -527,75 +529,192 @@ def index_events(articles: Iterable[Article], mentions: Mapping[str, ArticleEven
                  lookups: ArticleLookups | None = None) -> Timeline:
     """One `Event` per date and fact, with every passage that reports it. `point_index`: the
     points' passages as `corroborate_indexed` found them; else looked up from `points`."""
+    return index_events_kept(articles, mentions, points, point_index, lookups)[0]
+
+
+def index_events_kept(articles: Iterable[Article], mentions: Mapping[str, ArticleEvents] | None = None,
+                      points: Iterable[Point] = (), point_index: PointIndex | None = None,
+                      lookups: ArticleLookups | None = None,
+                      memo: EventMemo | None = None) -> tuple[Timeline, EventMemo]:
+    """`index_events`, taking from `memo` (what an earlier build kept) the events of every date
+    whose mentions are grouped as they were then (see generator/event_memo.py); with what this
+    build keeps for the next."""
     articles = tuple(articles)
     lookups = lookups or ArticleLookups(articles)
+    found, left_out, start = _gathered(articles, mentions)
+    point_at = (point_index if point_index is not None else PointIndex.of_points(points)).at
+    point_of = [point_at(m.article, m.n, m.index) for m in found]
+    bucket_of = _buckets(found)
+    places = _places(articles, start, len(found), bucket_of, point_of)
+    words = _bags([m.sentence for m in found])
+    weight = word_weights(Counter(chain.from_iterable(words)), len(found))
+    date_of = {a.id: a.date or "9999" for a in articles}
+    buckets: dict[Bucket, list[int]] = defaultdict(list)
+    for i, bucket in enumerate(bucket_of):
+        buckets[bucket].append(i)
+    inputs = {a.id: inputs_digest(a) for a in articles}
+    again = memo.affected(inputs, places, weight, words, bucket_of) if memo is not None else None
+    grouping = _Grouping(found, words, weight, point_of)
+    topics_of, sources = lookups.topics_of, lookups.sources
+    events: list[Event] = []
+    kept: dict[Bucket, list[KeptEvent]] = {}
+    ids = {a.id: a.id for a in articles}  # one string per article in what is kept, not one per mention
+    for bucket, members in buckets.items():
+        old = memo.buckets.get(bucket) if memo is not None and again is not None and bucket not in again else None
+        made = _kept_events(old, bucket, found, start) if old is not None else None
+        if made is not None:
+            events += made
+            kept[bucket] = old
+            continue
+        members.sort(key=lambda i: (date_of[found[i].article], found[i].article, found[i].n, found[i].index))
+        made = [(group, _event([found[i] for i in group], sources, date_of, topics_of))
+                for group in grouping.groups(members)]
+        events += [event for _, event in made]
+        kept[bucket] = [(e.id, e.qualifier, tuple((ids[found[i].article], i - start[found[i].article]) for i in group),
+                         e.sources, e.topics) for group, e in made]
+    return _timeline(events, left_out), EventMemo(weight, inputs, places, kept)
+
+
+def _gathered(articles: tuple[Article, ...], mentions: Mapping[str, ArticleEvents] | None,
+              ) -> tuple[list[DatedMention], list[UndatedMention], dict[str, int]]:
+    """Every article's dated mentions, in the order of the articles (with where each article's
+    start), and the mentions left out."""
     found: list[DatedMention] = []
     left_out: list[UndatedMention] = []
+    start: dict[str, int] = {}
     for article in articles:
         result = mentions[article.id] if mentions is not None and article.id in mentions \
             else article_events(article)
+        start[article.id] = len(found)
         found.extend(result.mentions)
         left_out.extend(result.left_out)
-    point_at = (point_index if point_index is not None else PointIndex.of_points(points)).at
-    words = _bags([m.sentence for m in found])
-    counts = Counter(chain.from_iterable(words))
-    total = len(found) + 1
-    weight = {w: math.log(total / c) for w, c in counts.items()}
-    # fsum: exact, so a bag's total does not depend on the (hash-seeded) order of the set
-    totals = [math.fsum(map(weight.__getitem__, bag)) for bag in words]
-    rarity = {w: r for r, w in enumerate(sorted(weight, key=lambda w: (-weight[w], w)))}.__getitem__
-    date_of = {a.id: a.date or "9999" for a in articles}
-    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, m in enumerate(found):
-        buckets[(m.date, m.precision)].append(i)
+    return found, left_out, start
 
-    def similar(i: int, lead: int) -> bool:
-        return _similar(words[i], words[lead], weight, min(totals[i], totals[lead]))
 
-    groups: list[list[int]] = []
-    for members in buckets.values():
-        members.sort(key=lambda i: (date_of[found[i].article], found[i].article, found[i].n, found[i].index))
-        leaders: list[int] = []
-        group_of: dict[int, int] = {}
-        postings: dict[str, list[int]] = defaultdict(list)
-        point_leader: dict[str, int] = {}
-        for i in members:
-            rare = sorted(words[i], key=rarity)[:RARE_WORDS]  # rarest first, then alphabetical
-            point = point_at(found[i].article, found[i].n, found[i].index)
-            chosen = point_leader.get(point) if point is not None else None
-            if chosen is None and len(leaders) <= SMALL_BUCKET:
-                chosen = next((lead for lead in leaders if similar(i, lead)), None)
-            elif chosen is None:
-                seen: set[int] = set()
-                for word in rare:
-                    for lead in postings.get(word, ()):
-                        if lead in seen:
-                            continue
-                        seen.add(lead)
-                        if similar(i, lead):
-                            chosen = lead
-                            break
-                    if chosen is not None:
-                        break
-            if chosen is None:
-                chosen = i
-                leaders.append(i)
-                group_of[i] = len(groups)
-                groups.append([])
-                for word in rare:
-                    if len(postings[word]) < MAX_POSTINGS:
-                        postings[word].append(i)
-            groups[group_of[chosen]].append(i)
-            if point is not None:
-                point_leader.setdefault(point, chosen)
-    topics_of, sources = lookups.topics_of, lookups.sources
-    events = [_event([found[i] for i in group], sources, date_of, topics_of) for group in groups]
+def _timeline(events: list[Event], left_out: list[UndatedMention]) -> Timeline:
     events.sort(key=lambda e: (_desc(e.date), -len(e.sources), -len(e.mentions), e.id))
     by_topic: dict[str, list[Event]] = defaultdict(list)
     for event in events:
         for topic in event.topics:
             by_topic[topic].append(event)
     return Timeline(tuple(events), tuple(left_out), {k: tuple(v) for k, v in by_topic.items()})
+
+
+WEIGHT_STEPS = 32
+"""A word's weight (the log of how much rarer than a mention it is) is counted in 32nds, and
+against the number of mentions rounded to two significant digits: one edit then leaves every
+weight as it was but for a word whose count crosses a step, so the dates it did not touch keep
+their events (see generator/event_memo.py). Whole steps also add up exactly in any order."""
+
+
+def word_weights(counts: Mapping[str, int], mentions: int) -> dict[str, int]:
+    """Word -> weight in steps, from how many of the `mentions` have it."""
+    total = mentions + 1
+    if total >= 100:
+        total = round(total, 2 - len(str(total)))
+    return {w: round(math.log(total / c) * WEIGHT_STEPS) for w, c in counts.items()}
+
+
+def _buckets(found: list[DatedMention]) -> list[Bucket]:
+    """Each mention's (date, precision), one tuple per bucket (kept once, not once per mention)."""
+    one: dict[Bucket, Bucket] = {}
+    return [one.setdefault(bucket, bucket) for bucket in zip(map(_DATE, found), map(_PRECISION, found))]
+
+
+_DATE = attrgetter("date")
+_PRECISION = attrgetter("precision")
+
+
+def _places(articles: tuple[Article, ...], start: dict[str, int], end: int, bucket_of: list[Bucket],
+            point_of: list[str | None]) -> dict[str, Places]:
+    """Article id -> the bucket and the point of each of its dated mentions (slices: copied in C)."""
+    bounds = [start[a.id] for a in articles] + [end]
+    return {a.id: (tuple(bucket_of[bounds[k]:bounds[k + 1]]), tuple(point_of[bounds[k]:bounds[k + 1]]))
+            for k, a in enumerate(articles)}
+
+
+def _kept_events(kept: list[KeptEvent], bucket: Bucket, found: list[DatedMention],
+                 start: dict[str, int]) -> list[Event] | None:
+    """A bucket's events as an earlier build kept them, with this build's mentions; None if the
+    places do not fit them (then the bucket is grouped again)."""
+    events = []
+    try:
+        for event_id, qualifier, at, sources, topics in kept:
+            group = tuple(found[start[article] + position] for article, position in at)
+            first = group[0]
+            if event_id != f"{first.date}-{first.article}-{first.n}-{first.index}" \
+                    or any((m.date, m.precision) != bucket for m in group):
+                return None
+            events.append(Event(event_id, first.date, first.precision, qualifier, first.sentence, group,
+                                sources, topics))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return events
+
+
+class _Grouping:
+    """Groups a date's mentions into events: a mention joins the group of an earlier mention of
+    its point, else of the first leader it resembles (leaders compared one by one while there are
+    few, else through an index of their rarest words), else leads a group of its own."""
+
+    def __init__(self, found: list[DatedMention], words: list[frozenset[str]], weight: dict[str, int],
+                 point_of: list[str | None]) -> None:
+        self.found, self.words, self.weight, self.point_of = found, words, weight, point_of
+        self._rarity: Callable[[str], int] | None = None
+        self._totals: dict[int, int] = {}
+
+    def rare(self, i: int) -> list[str]:
+        """Rarest first, then alphabetical. The words are ranked once for the corpus, on first use."""
+        if self._rarity is None:
+            weight = self.weight
+            self._rarity = {w: r for r, w in enumerate(sorted(weight, key=lambda w: (-weight[w], w)))}.__getitem__
+        return sorted(self.words[i], key=self._rarity)[:RARE_WORDS]
+
+    def total(self, i: int) -> int:
+        """A mention's words' summed weight, for the mentions of the dates grouped here only."""
+        found = self._totals.get(i)
+        if found is None:
+            found = self._totals[i] = sum(map(self.weight.__getitem__, self.words[i]))
+        return found
+
+    def similar(self, i: int, lead: int) -> bool:
+        return _similar(self.words[i], self.words[lead], self.weight, min(self.total(i), self.total(lead)))
+
+    def groups(self, members: list[int]) -> list[list[int]]:
+        groups: list[list[int]] = []
+        leaders: list[int] = []
+        group_of: dict[int, int] = {}
+        postings: dict[str, list[int]] = defaultdict(list)
+        point_leader: dict[str, int] = {}
+        for i in members:
+            point = self.point_of[i]
+            chosen = point_leader.get(point) if point is not None else None
+            if chosen is None and len(leaders) <= SMALL_BUCKET:
+                chosen = next((lead for lead in leaders if self.similar(i, lead)), None)
+            elif chosen is None:
+                chosen = self._through_postings(i, postings)
+            if chosen is None:
+                chosen = i
+                leaders.append(i)
+                group_of[i] = len(groups)
+                groups.append([])
+                for word in self.rare(i):
+                    if len(postings[word]) < MAX_POSTINGS:
+                        postings[word].append(i)
+            groups[group_of[chosen]].append(i)
+            if point is not None:
+                point_leader.setdefault(point, chosen)
+        return groups
+
+    def _through_postings(self, i: int, postings: dict[str, list[int]]) -> int | None:
+        seen: set[int] = set()
+        for word in self.rare(i):
+            for lead in postings.get(word, ()):
+                if lead not in seen:
+                    seen.add(lead)
+                    if self.similar(i, lead):
+                        return lead
+        return None
 
 
 def _bags(sentences: list[str]) -> list[frozenset[str]]:
@@ -610,13 +729,12 @@ def _bags(sentences: list[str]) -> list[frozenset[str]]:
     return out
 
 
-def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, float], smaller: float) -> bool:
+def _similar(a: frozenset[str], b: frozenset[str], weight: dict[str, int], smaller: int) -> bool:
     """`smaller`: the lesser of the two bags' total weights, summed once per bag by the caller."""
     shared = a & b
     if len(shared) < MIN_SHARED:
         return False
-    # fsum: exact, so the result does not depend on the (hash-seeded) order of the sets
-    return math.fsum(weight[w] for w in shared) >= SIMILARITY * smaller
+    return sum(map(weight.__getitem__, shared)) >= SIMILARITY * smaller
 
 
 def _desc(value: str) -> str:

@@ -4,14 +4,19 @@ article's own date only, and undated articles reported rather than guessed."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from generator.article import Article, Paragraph
 from generator.config import load_config
-from generator.corroborate import corroborate, passages_of
-from generator.events import article_events, date_label, events_json, index_events
+from generator import events as events_module
+from generator.corroborate import corroborate, corroborate_indexed, passages_of
+from generator.event_memo import EventMemo
+from generator.events import article_events, date_label, events_json, index_events, index_events_kept, word_weights
 from generator.pipeline import read_corpus
 from generator.render import event_pages
 
@@ -151,3 +156,120 @@ def test_events_page_renders_dates_and_left_out_mentions(seeds) -> None:
     listed = render_page(template, path, context, articles)
     assert listed.count("<li>“") == len(timeline.left_out) > 0
     assert 'href="../../../articles/004-66bcc8fb033b93b3/#p-1"' in listed
+
+
+def story(*paragraphs: str, article_id: str, date: str = "2026-03-06", outlet: str = "Outlet") -> Article:
+    """An article with the content hash a build gives it: what tells an edited article."""
+    made = article(*paragraphs, article_id=article_id, date=date, outlet=outlet)
+    return replace(made, content_hash=hashlib.sha256(repr((paragraphs, date, outlet)).encode()).hexdigest())
+
+
+VISIT = "A US diplomatic mission arrived in Caracas on January 31, marking the resumption of contacts."
+HEARING = "The judge set a hearing for Thursday to discuss how classified evidence will be handled."
+TIMELINE = (
+    story(VISIT, HEARING, "Oil exports rose in February as new licences took effect.", article_id="one",
+          outlet="Reuters"),
+    story(VISIT, "Talks resumed in Caracas last month, officials said.", article_id="two", outlet="AP"),
+    story(HEARING, "Prosecutors filed new evidence on Monday, the court said.", article_id="three", outlet="AFP"),
+    story("Gold shipments to Gunvor began in January 2019 under the old deal.", article_id="four", outlet="EFE"),
+    story("The ministry said on Wednesday that consular services would resume.", article_id="five", outlet="BBC",
+          date="2026-03-05"),
+)
+
+
+def grouped_again(before: tuple[Article, ...], after: tuple[Article, ...],
+                  monkeypatch: pytest.MonkeyPatch) -> set[tuple[str, str]]:
+    """The timeline of `after`, taking what it may from that of `before` (through a pickle, as a build
+    keeps it): asserted to be what grouping every date gives, with the same memo for the next. Returns
+    the dates (date, precision) grouped again."""
+    points, index = corroborate_indexed(before, {a.id: passages_of(a) for a in before})
+    _, memo = index_events_kept(before, points=points, point_index=index)
+    memo = pickle.loads(pickle.dumps(memo))
+    points, index = corroborate_indexed(after, {a.id: passages_of(a) for a in after})
+    fresh, fresh_memo = index_events_kept(after, points=points, point_index=index)
+    again: set[tuple[str, str]] = set()
+    real = events_module._Grouping.groups
+    monkeypatch.setattr(events_module._Grouping, "groups", lambda self, members: again.update(
+        (self.found[i].date, self.found[i].precision) for i in members) or real(self, members))
+    reused, kept = index_events_kept(after, points=points, point_index=index, memo=memo)
+    monkeypatch.setattr(events_module._Grouping, "groups", real)
+    assert reused == fresh and kept == fresh_memo
+    return again
+
+
+@pytest.mark.parametrize("edit", ["none", "sentence without a date", "date added", "date changed",
+                                  "article removed", "wire copy added", "outlet renamed"])
+def test_events_taken_from_the_previous_build_are_those_grouped_anew(edit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    one, two, three, four, five = TIMELINE
+    after = {
+        "none": TIMELINE,
+        "sentence without a date": (one, two, three, four, story(
+            five.paragraphs[0].text, "Diplomats welcomed the move.", article_id="five", outlet="BBC",
+            date="2026-03-05")),
+        "date added": (one, two, three, four, story(five.paragraphs[0].text, "Officials will meet on Monday.",
+                                                    article_id="five", outlet="BBC", date="2026-03-05")),
+        "date changed": (one, story(VISIT, "Talks resumed in Caracas in January, officials said.",
+                                    article_id="two", outlet="AP"), three, four, five),
+        "article removed": (one, two, three, five),
+        "wire copy added": (*TIMELINE, story(*(p.text for p in one.paragraphs), article_id="six",
+                                             outlet="The Gleaner")),
+        "outlet renamed": (one, story(*(p.text for p in two.paragraphs), article_id="two",
+                                      outlet="Associated Press"), three, four, five),
+    }[edit]
+    assert grouped_again(TIMELINE, TIMELINE, monkeypatch) == set()
+    before_ids = {a.id: a.content_hash for a in TIMELINE}
+    edited = [a for a in after if before_ids.get(a.id) != a.content_hash] + [
+        a for a in TIMELINE if a.id not in {b.id for b in after}]
+    dates = {(m.date, m.precision) for a in edited for m in article_events(a).mentions}
+    left = {(m.date, m.precision) for a in after for m in article_events(a).mentions}
+    # In five articles every count is small, so most weights move and most dates are grouped again.
+    assert dates & left <= grouped_again(TIMELINE, tuple(after), monkeypatch)
+
+
+def test_an_edit_groups_again_only_the_dates_it_touches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a corpus of some size, an edit that moves no word's weight groups again only the dates of the
+    edited article's mentions, before and after the edit."""
+    days = [dt.date(2025, 6, 2) + dt.timedelta(days=k) for k in range(300)]
+    corpus = tuple(story(f"The committee met on {day:%B} {day.day}, {day.year}, to review the budget, members said.",
+                         "Officials said talks would continue.", article_id=f"a{k:03}", date=day.isoformat())
+                   for k, day in enumerate(days))
+    edited = replace(corpus[7], paragraphs=(*corpus[7].paragraphs, Paragraph(3, "Officials said on Friday "
+                                                                                 "that talks would continue.", 3, 3)),
+                     content_hash="edited")
+    after = (*corpus[:7], edited, *corpus[8:])
+    counts = {"officials": 300, "said": 600, "talks": 300, "continue": 300}
+    assert word_weights(counts, 300) == word_weights({w: c + 1 for w, c in counts.items()}, 301)
+    assert grouped_again(corpus, after, monkeypatch) == {("2025-06-06", "day"), ("2025-06-09", "day")}
+    # A word few mentions have weighs less once one more has it: the dates of those mentions too.
+    rare = replace(corpus[50], paragraphs=(Paragraph(1, "The committee met on July 22, 2025, in Zanzibar.", 1, 1),),
+                   content_hash="rare")
+    corpus = (*corpus[:50], rare, *corpus[51:])
+    edited = replace(edited, paragraphs=(*corpus[7].paragraphs, Paragraph(
+        3, "Officials said on Friday that talks in Zanzibar would continue.", 3, 3)))
+    after = (*corpus[:7], edited, *corpus[8:])
+    assert grouped_again(corpus, after, monkeypatch) == {("2025-06-06", "day"), ("2025-06-09", "day"),
+                                                         ("2025-07-22", "day")}
+
+
+def test_what_one_build_took_from_the_last_is_kept_right_for_the_next() -> None:
+    """Each build's timeline, made with what the last one kept, is the one grouping every date gives;
+    over a chain of edits, as over one."""
+    one, two, three, four, five = TIMELINE
+    chain = [TIMELINE, (one, two, three, five), (one, two, three, five, story(
+        HEARING, "Officials will meet on Monday.", article_id="six", outlet="EFE")), TIMELINE]
+    memo: EventMemo | None = None
+    for corpus in chain:
+        points, index = corroborate_indexed(corpus, {a.id: passages_of(a) for a in corpus})
+        timeline, memo = index_events_kept(corpus, points=points, point_index=index, memo=memo)
+        assert timeline == index_events(corpus, points=points, point_index=index)
+        memo = pickle.loads(pickle.dumps(memo))
+
+
+def test_word_weights_stay_put_when_one_mention_comes() -> None:
+    """In whole steps against a rounded count: one more mention moves no weight of a word most
+    mentions share, so an edit leaves the dates it does not touch as they were grouped."""
+    counts = {"said": 40_000, "talks": 3_000, "caracas": 700, "gunvor": 12}
+    before, after = word_weights(counts, 68_246), word_weights({**counts, "said": 40_001}, 68_247)
+    assert before == after
+    assert before["gunvor"] > before["caracas"] > before["talks"] > before["said"] > 0
+    assert word_weights(counts, 40) == {w: round(__import__("math").log(41 / c) * 32) for w, c in counts.items()}

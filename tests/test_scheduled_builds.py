@@ -16,6 +16,7 @@ import pytest
 from generator import assemble, cache, pipeline, render
 from generator.config import Config, load_config
 from generator.entities import index_entities
+from generator.event_memo import EventMemo
 from generator.pipeline import build
 from generator.quotes import index_quotes
 
@@ -120,13 +121,17 @@ def test_no_change_rebuild_does_no_work(project: Path, monkeypatch: pytest.Monke
     assert calls == [] and second.pages.total == 0 and second.changes is None
 
 
-def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path) -> None:
+def test_one_changed_article_rerenders_only_what_depends_on_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(project / "briefing.yml")
     build(config, project / "seeds", project / "site", project / "templates", search=False)
     before = digest_tree(project / "site")
     seed = project / "seeds/004_66bcc8fb033b93b3.txt"
     seed.write_text(seed.read_text().replace("pivotal moment", "decisive moment"))
+    regrouped: list[set[tuple[str, str]]] = []
+    real = EventMemo.affected
+    monkeypatch.setattr(EventMemo, "affected", lambda *a: regrouped.append(real(*a)) or regrouped[-1])
     result = build(config, project / "seeds", project / "site", project / "templates", search=False)
+    assert len(regrouped) == 1  # the timeline made with what the last build kept (checked below against a fresh one)
     after = digest_tree(project / "site")
     assert result.changes and result.changes.changed == ("004-66bcc8fb033b93b3",)
     assert result.pages.reused >= 3
@@ -355,12 +360,15 @@ def test_new_code_renders_again_what_unchanged_inputs_would_keep(project: Path, 
     monkeypatch.setattr(assemble, "index_entities", lambda *a, **k: made.append(1) or index_entities(*a, **k))
     quotes_made: list[int] = []
     monkeypatch.setattr(assemble, "index_quotes", lambda *a, **k: quotes_made.append(1) or index_quotes(*a, **k))
+    events_taken: list[int] = []
+    monkeypatch.setattr(EventMemo, "affected", lambda *a: events_taken.append(1) or set())
     monkeypatch.setattr(pipeline, "source_fingerprint", lambda: "other code")
     monkeypatch.setattr(render, "source_fingerprint", lambda: "other code")
     monkeypatch.setattr(assemble, "source_fingerprint", lambda: "other code")  # the saved indexes' keys
     result = build(config, project / "seeds", project / "site", project / "templates", search=False)
     assert made == [1]  # the entity index made again, not kept
     assert quotes_made == [1]  # nor the quote index read back
+    assert events_taken == []  # nor events taken from the last timeline
     assert result.pages.reused == 0 and result.pages.rendered > 30
 
 
