@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +127,12 @@ class Article:
         its file, the hash of its bytes, and its id (which assemble may have changed). Pages and
         data file items are kept by it."""
         return f"{self.source_path}\0{self.content_hash}\0{self.id}"
+
+    @property
+    def inputs_digest(self) -> bytes:
+        """`inputs` in 8 bytes, for what keeps it for every article from one build to the next
+        (the findings' memos): 2.7 MB of the 9 MB one of them took at 10,000 articles."""
+        return hashlib.blake2b(self.inputs.encode(), digest_size=8).digest()
 
     @property
     def source_name(self) -> str | None:

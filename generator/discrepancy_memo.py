@@ -4,8 +4,8 @@ A discrepancy is found inside one point or inside one article (`discrepancies.fi
 An edit changes few points (those with a passage of the edited article, and those whose passages
 moved) and one article; every other point and article gives what it gave before. So a build keeps
 what each point and article gave, with the point of every passage and each article's inputs
-(`Article.inputs`), and the next compares those with its own to tell which points and articles are
-unchanged (`DiscrepancyMemo.reuse`). Finding them all took 1.0-1.4 s at 10,000 articles, in the
+(`Article.inputs_digest`), and the next compares those with its own to tell which points and
+articles are unchanged (`DiscrepancyMemo.reuse`). Finding them all took 1.0-1.4 s at 10,000 articles, in the
 process every later step of a rebuild waits for.
 
 Passages are kept as (article, position among the article's passages), and taken back from the
@@ -34,8 +34,8 @@ each reading (value, ((article, position), ...), sources)."""
 
 @dataclass(frozen=True, slots=True)
 class DiscrepancyMemo:
-    inputs: dict[str, str]
-    """Article id -> `Article.inputs`."""
+    inputs: dict[str, bytes]
+    """Article id -> `Article.inputs_digest`."""
     assignment: dict[str, tuple[str, ...]]
     """Article id -> the point of each of its passages (`corroborate.PointIndex`)."""
     points: dict[str, list[_Kept]]
@@ -57,7 +57,7 @@ class DiscrepancyMemo:
                   else list(map(kept, v)) for k, v in by_point.items()}
         from_articles = {k: before.articles[k] if before is not None and k not in reused.changed
                          and k in before.articles else list(map(kept, v)) for k, v in by_article.items()}
-        return cls({a.id: a.inputs for a in articles}, dict(assignment), points, from_articles, shown)
+        return cls({a.id: a.inputs_digest for a in articles}, dict(assignment), points, from_articles, shown)
 
     def reuse(self, articles: Iterable[Article], assignment: Mapping[str, tuple[str, ...]],
               sentences: Mapping[str, list[Passage]]) -> Reused:
@@ -71,10 +71,11 @@ class DiscrepancyMemo:
         for article in articles:
             article_id = article.id
             seen.add(article_id)
+            digest = article.inputs_digest
             ids, before = assignment.get(article_id, ()), self.assignment.get(article_id)
-            if before == ids and self.inputs.get(article_id) == article.inputs:
+            if before == ids and self.inputs.get(article_id) == digest:
                 continue  # most articles
-            if before is None or self.inputs.get(article_id) != article.inputs or len(before) != len(ids):
+            if before is None or self.inputs.get(article_id) != digest or len(before) != len(ids):
                 changed.add(article_id)
                 affected.update(ids)
                 affected.update(before or ())

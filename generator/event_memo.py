@@ -16,12 +16,9 @@ with their sources and topics, and made again from the mentions of the new build
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from generator.article import Article
 
 Bucket = tuple[str, str]
 """(date, precision) of a group of mentions."""
@@ -36,7 +33,7 @@ class EventMemo:
     weights: dict[str, int]
     """Word -> its weight, in steps."""
     inputs: dict[str, bytes]
-    """Article id -> `inputs_digest`."""
+    """Article id -> `Article.inputs_digest`."""
     places: dict[str, Places]
     """Article id -> its dated mentions' buckets and points."""
     buckets: dict[Bucket, list[KeptEvent]]
@@ -45,7 +42,7 @@ class EventMemo:
     def affected(self, inputs: dict[str, bytes], places: dict[str, Places], weights: dict[str, int],
                  bags: Sequence[frozenset[str]], buckets: Sequence[Bucket]) -> set[Bucket]:
         """The buckets to group again: those with a mention (now or before) of an article that
-        changed, came or went (`inputs`: article id -> `inputs_digest`), or whose mentions changed
+        changed, came or went (`inputs`: article id -> `Article.inputs_digest`), or whose mentions changed
         point, and those with a mention whose words include one whose weight changed (`bags` and
         `buckets`: each mention's words and bucket, in the order of the corpus's mentions)."""
         out: set[Bucket] = set()
@@ -63,7 +60,3 @@ class EventMemo:
             out.update(bucket for bag, bucket in zip(bags, buckets) if not moved.isdisjoint(bag))
         return out
 
-
-def inputs_digest(article: Article) -> bytes:
-    """`Article.inputs` in 8 bytes: kept for every article, it was most of what the memo kept."""
-    return hashlib.blake2b(article.inputs.encode(), digest_size=8).digest()

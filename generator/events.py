@@ -29,7 +29,7 @@ from typing import Any
 from generator.article import Article
 from generator.corroborate import ArticleLookups, Point, PointIndex, SourceCounter, SourceGroup
 from generator.entities import sentence_spans
-from generator.event_memo import Bucket, EventMemo, KeptEvent, Places, inputs_digest
+from generator.event_memo import Bucket, EventMemo, KeptEvent, Places
 from generator.ordering import descending
 from generator.problems import Problem, Severity
 from generator.records import pickled_as_tuple, shared_string
@@ -552,7 +552,7 @@ def index_events_kept(articles: Iterable[Article], mentions: Mapping[str, Articl
     buckets: dict[Bucket, list[int]] = defaultdict(list)
     for i, bucket in enumerate(bucket_of):
         buckets[bucket].append(i)
-    inputs = {a.id: inputs_digest(a) for a in articles}
+    inputs = {a.id: a.inputs_digest for a in articles}
     again = memo.affected(inputs, places, weight, words, bucket_of) if memo is not None else None
     grouping = _Grouping(found, words, weight, point_of)
     topics_of, sources = lookups.topics_of, lookups.sources

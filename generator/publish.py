@@ -182,26 +182,32 @@ def _keep_as_spare(old: Path, output_dir: Path) -> None:
 
 def _sweep(staging: Path, written: set[str], under: str = "", skip: tuple[str, ...] = ()) -> None:
     """Remove what the spare held and this build did not write (under `under`, or everywhere but
-    the top-level folders in `skip`), and the folders that leaves empty."""
+    the top-level folders in `skip`), and the folders that leaves empty. Walked with `os.scandir`
+    alone: `os.walk` made a list of every folder's entries first, and the sweep after one edit at
+    10,000 articles (10,400 folders) took 0.3-0.75 s instead of 0.15-0.3 s."""
     root = staging.as_posix()
     top = f"{root}/{under}" if under else root
-    cut = len(root) + 1
-    emptied: list[str] = []
-    for here, folders, files in os.walk(top):
-        if here == root:
-            folders[:] = [f for f in folders if f not in skip]
-        stale = [name for name in files if f"{here}/{name}"[cut:] not in written]
-        for name in stale:
-            os.unlink(f"{here}/{name}")
-        if len(stale) == len(files) and not folders:
-            emptied.append(here)
-    for here in emptied:
-        while here not in (top, root):
-            try:
-                os.rmdir(here)
-            except OSError:
-                break
-            here = os.path.dirname(here)
+    _sweep_folder(top, len(root) + 1, written, skip if not under else ())
+
+
+def _sweep_folder(here: str, cut: int, written: set[str], skip: tuple[str, ...] = ()) -> bool:
+    """True if `here` was left empty (and so removed, unless it is where the sweep began)."""
+    left = False
+    with os.scandir(here) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in skip or not _sweep_folder(entry.path, cut, written):
+                    left = True
+                    continue
+                try:
+                    os.rmdir(entry.path)
+                except OSError:
+                    left = True
+            elif entry.path[cut:] in written:
+                left = True
+            else:
+                os.unlink(entry.path)
+    return not left
 
 
 def remove_in_background(folder: Path) -> None:
