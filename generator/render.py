@@ -754,9 +754,11 @@ class ListingPageKeys:
 
 
 def _shown(value: Any, out: list[str]) -> None:
-    if isinstance(value, Article):
+    if isinstance(value, str):
+        out.append(repr(value))
+    elif isinstance(value, Article):
         out.append(f"\1{value.inputs}")
-    elif isinstance(value, (str, int, float, bool, type(None), Severity)):
+    elif isinstance(value, (int, float, bool, type(None), Severity)):
         out.append(repr(value))
     elif isinstance(value, dict):
         out.append("{")
@@ -773,12 +775,19 @@ def _shown(value: Any, out: list[str]) -> None:
         out.append(repr(sorted(repr(item) for item in value)))
     elif is_dataclass(value) and not isinstance(value, type):
         out.append(type(value).__name__)
-        for name in (f.name for f in fields(value)):
+        for name in _field_names(type(value)):
             _shown(getattr(value, name), out)
     elif callable(value):  # a helper the template calls: part of the code
         out.append(getattr(value, "__qualname__", type(value).__name__))
     else:  # an object of unknown make: a key that never matches, so the page is always made
         out.append(f"{type(value).__qualname__}@{os.urandom(8).hex()}")
+
+
+@lru_cache(maxsize=None)
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's fields, found once per class: `fields` filters the class's attributes on each
+    call, and the pages listing articles read thousands of records (build report entries)."""
+    return tuple(f.name for f in fields(kind))
 
 
 class TopicPageKeys:
