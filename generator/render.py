@@ -155,7 +155,12 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
             # A worker for each core this process leaves free: more would share its core and slow
             # the assembly, which also costs it a copy of each page it writes while they share them.
             before = _workers_beside(forks - 1) if forks else 0
-            if offload and entities_key and kept is None and _workers_beside(before + 1) > before:
+            # Not in a site's first build: every page is made, and the workers keep every core busy
+            # all along, so the side process only ran when they paused, to the end, holding its own
+            # copy of this process (full build at 10,000 articles: peak 1.95 GB with it, 1.63 GB
+            # without, in 42.9 s against 43.6 s, medians of five).
+            if offload and entities_key and kept is None and memory is not None \
+                    and _workers_beside(before + 1) > before:
                 side = SideProcess(partial(_entity_files, names, env, corpus, writer, templates_dir))
             early = _early_links(corpus, memory, templates_key, keys) if offload else []
             prelinked = {path for path, _, _ in early}

@@ -441,10 +441,11 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
     assert not list(project.glob(".site.*")), "the failed build's staging folder is gone"
 
 
-def test_a_pooled_build_makes_the_entity_index_and_pages_in_a_process_of_their_own(
+def test_a_pooled_rebuild_makes_the_entity_index_and_pages_in_a_process_of_their_own(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """They need no points, so a pooled build makes them beside the rest of the assembly: once,
-    not in this process, and the same files as a build that makes everything in one process."""
+    """They need no points, so a pooled rebuild makes them beside the rest of the assembly: once,
+    not in this process, and the same files as a build that makes everything in one process. A
+    site's first build makes them here, with the findings: its workers leave no core idle."""
     import os
 
     from generator import assemble, pipeline
@@ -461,10 +462,18 @@ def test_a_pooled_build_makes_the_entity_index_and_pages_in_a_process_of_their_o
         return index_entities(*args, **kwargs)
 
     monkeypatch.setattr(assemble, "index_entities", recorded)
+    threshold = pipeline.POOL_THRESHOLD
     monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
     pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c2", search=False)
+    assert pids.read_text().split() == [str(os.getpid())]  # the first build: here, with the findings
+    pids.unlink()
+    seed = project / "seeds/002_3ae6b94dc22afd81.txt"
+    seed.write_text(seed.read_text() + "\nA spokesman for Chevron Venezuela said the deal would stand.\n")
+    pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c2", search=False)
     indexed_by = pids.read_text().split()
-    assert len(indexed_by) == 1 and indexed_by != [str(os.getpid())]
+    assert len(indexed_by) == 1 and indexed_by != [str(os.getpid())]  # a rebuild: beside the assembly
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", threshold)
+    pipeline.build(config, project / "seeds", project / "alone", project / "templates", project / "c1", search=False)
 
     def entity_files(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
