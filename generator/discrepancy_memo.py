@@ -5,8 +5,8 @@ An edit changes few points (those with a passage of the edited article, and thos
 moved) and one article; every other point and article gives what it gave before. So a build keeps
 what each point and article gave, with the point of every passage and each article's inputs
 (`Article.inputs_digest`), and the next compares those with its own to tell which points and
-articles are unchanged (`DiscrepancyMemo.reuse`). Finding them all took 1.0-1.4 s at 10,000 articles, in the
-process every later step of a rebuild waits for.
+articles are unchanged (`DiscrepancyMemo.reuse`). Finding them all took 1.0-1.4 s at 10,000
+articles, in the process every later step of a rebuild waits for.
 
 Passages are kept as (article, position among the article's passages), and taken back from the
 passages of the new build: the same objects a search would have found, without their text.

@@ -567,18 +567,18 @@ def index_events_kept(articles: Iterable[Article], mentions: Mapping[str, Articl
             kept[bucket] = old
             continue
         members.sort(key=lambda i: (date_of[found[i].article], found[i].article, found[i].n, found[i].index))
-        made = [(group, _event([found[i] for i in group], sources, date_of, topics_of))
-                for group in grouping.groups(members)]
-        events += [event for _, event in made]
+        grouped = [(group, _event([found[i] for i in group], sources, date_of, topics_of))
+                   for group in grouping.groups(members)]
+        events += [event for _, event in grouped]
         kept[bucket] = [(e.id, e.qualifier, tuple((ids[found[i].article], i - start[found[i].article]) for i in group),
-                         e.sources, e.topics) for group, e in made]
+                         e.sources, e.topics) for group, e in grouped]
     return _timeline(events, left_out), EventMemo(weight, inputs, places, kept)
 
 
 def _gathered(articles: tuple[Article, ...], mentions: Mapping[str, ArticleEvents] | None,
               ) -> tuple[list[DatedMention], list[UndatedMention], dict[str, int]]:
-    """Every article's dated mentions, in the order of the articles (with where each article's
-    start), and the mentions left out."""
+    """Every article's dated mentions, in the order of the articles, the mentions left out, and
+    where each article's dated mentions begin in the first list."""
     found: list[DatedMention] = []
     left_out: list[UndatedMention] = []
     start: dict[str, int] = {}

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields, is_dataclass
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -788,7 +788,7 @@ def _shown(value: Any, out: list[str]) -> None:
         out.append(f"{type(value).__qualname__}@{os.urandom(8).hex()}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_names(kind: type) -> tuple[str, ...]:
     """A dataclass's fields, found once per class: `fields` filters the class's attributes on each
     call, and the pages listing articles read thousands of records (build report entries)."""

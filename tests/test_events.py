@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from generator import events as events_module
 from generator.article import Article, Paragraph
 from generator.config import load_config
-from generator import events as events_module
 from generator.corroborate import corroborate, corroborate_indexed, passages_of
 from generator.event_memo import EventMemo
 from generator.events import article_events, date_label, events_json, index_events, index_events_kept, word_weights
@@ -254,7 +254,7 @@ def test_an_edit_groups_again_only_the_dates_it_touches(monkeypatch: pytest.Monk
 def test_what_one_build_took_from_the_last_is_kept_right_for_the_next() -> None:
     """Each build's timeline, made with what the last one kept, is the one grouping every date gives;
     over a chain of edits, as over one."""
-    one, two, three, four, five = TIMELINE
+    one, two, three, _, five = TIMELINE
     chain = [TIMELINE, (one, two, three, five), (one, two, three, five, story(
         HEARING, "Officials will meet on Monday.", article_id="six", outlet="EFE")), TIMELINE]
     memo: EventMemo | None = None
