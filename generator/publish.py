@@ -191,9 +191,14 @@ def _sweep(staging: Path, written: set[str], under: str = "", skip: tuple[str, .
 
 
 def _sweep_folder(here: str, cut: int, written: set[str], skip: tuple[str, ...] = ()) -> bool:
-    """True if `here` was left empty (and so removed, unless it is where the sweep began)."""
+    """True if `here` was left empty (and so removed, unless it is where the sweep began). A folder
+    that is not there (a spare without article pages) or cannot be read is left as it is."""
     left = False
-    with os.scandir(here) as entries:
+    try:
+        entries = os.scandir(here)
+    except OSError:
+        return False
+    with entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name in skip or not _sweep_folder(entry.path, cut, written):

@@ -76,6 +76,20 @@ def test_the_replaced_site_becomes_the_next_builds_staging_folder_and_nothing_is
     assert not (site / "articles/a/extra.txt").exists() and not commands
 
 
+def test_a_spare_without_article_pages_is_swept_when_the_index_starts(tmp_path: Path) -> None:
+    """The third build takes the first one's site, which has no article folder, as its staging
+    folder; the search index starts with no article page written: nothing to sweep there."""
+    def home_only():
+        yield ARTICLE_PAGES_DONE
+        yield "index.html", b"<p>home</p>"
+
+    site, runs = tmp_path / "site", []
+    for _ in range(3):
+        publish(home_only(), site, RecordingIndex(runs))
+    assert len(runs) == 3 and all(run.finished and not any(p.startswith("articles/") for p in run.seen) for run in runs)
+    assert tree(site) == {"index.html": b"<p>home</p>"}
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
