@@ -4,7 +4,6 @@ article's own date only, and undated articles reported rather than guessed."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import pickle
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from generator.event_memo import EventMemo
 from generator.events import article_events, date_label, events_json, index_events, index_events_kept, word_weights
 from generator.pipeline import read_corpus
 from generator.render import event_pages
+from tests.test_discrepancies import story
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,12 +156,6 @@ def test_events_page_renders_dates_and_left_out_mentions(seeds) -> None:
     listed = render_page(template, path, context, articles)
     assert listed.count("<li>“") == len(timeline.left_out) > 0
     assert 'href="../../../articles/004-66bcc8fb033b93b3/#p-1"' in listed
-
-
-def story(*paragraphs: str, article_id: str, date: str = "2026-03-06", outlet: str = "Outlet") -> Article:
-    """An article with the content hash a build gives it: what tells an edited article."""
-    made = article(*paragraphs, article_id=article_id, date=date, outlet=outlet)
-    return replace(made, content_hash=hashlib.sha256(repr((paragraphs, date, outlet)).encode()).hexdigest())
 
 
 VISIT = "A US diplomatic mission arrived in Caracas on January 31, marking the resumption of contacts."
