@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
-import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields, is_dataclass
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -33,6 +29,7 @@ from generator.entities import EntityIndex
 from generator.events import Timeline, by_month
 from generator.markup import inline_html, paragraph_html
 from generator.pagination import page_count, paginate, url_of_item
+from generator.page_workers import ChunkClaims, PageWorkers, WorkerDied, die_with_parent
 from generator.problems import BriefingError, Severity
 from generator.publish import ARTICLE_PAGES_DONE, Placed, StagingWriter
 from generator.quotes import Quote
@@ -375,14 +372,8 @@ class SideProcess:
 
 
 def _side(function: Callable[[], Any], sender: Any, parent: int) -> None:
-    """The side process: dies with the build (a build killed by a scheduler must not leave it
-    writing into a staging folder that the next build clears), steps back, and runs `function`."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, as for Pagefind (search.py)
-    if os.getppid() != parent:  # the build died before the line above took effect
-        os._exit(1)
+    """The side process: dies with the build, steps back, and runs `function`."""
+    die_with_parent(parent)
     os.nice(WORKER_NICENESS)
     try:
         outcome = (True, function())
@@ -529,9 +520,9 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
     `yielding`: the workers run at a lower priority (`WORKER_NICENESS`), so that `meanwhile`, the
     step everything after waits for, gets a whole core while they use what it leaves.
 
-    A data file is encoded piece by piece, so this process lets go of the interpreter lock
-    often: encoded whole, one held it for seconds, and the pool's threads here, starved of it,
-    left the workers idle."""
+    The workers are replaced by fresh forks along the pass, between this process's steps
+    (`page_workers.PageWorkers`), so that none comes to hold a copy of most of the corpus; a
+    worker that has made a data file (which reads all of it) is replaced at the next step."""
     global _POOL_STATE
     chunks = _chunks(jobs)
     workers = workers_memory_allows(forks) if forks and chunks else 0
@@ -540,10 +531,8 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
     _POOL_STATE = (jobs, env, site, shared, chunks, claims, writer)
     articles_left = marker_after
 
-    def rendered(chunk: range, pages: list[tuple[str, bytes]] | None) -> Iterator[Page | str]:
+    def rendered(chunk: range, pages: list[Page]) -> Iterator[Page | str]:
         nonlocal articles_left
-        if pages is None:  # claimed by this process, which yields it itself
-            return
         yield from pages
         if articles_left is not None and articles_left > 0:
             articles_left -= len(range(chunk.start, min(chunk.stop, marker_after or 0)))
@@ -556,26 +545,27 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
         if workers == 0:
             yield from (page for page in meanwhile if page is not None)
             for n, chunk in enumerate(chunks):
-                yield from rendered(chunk, _render_chunk(n, claimed=True))
+                yield from rendered(chunk, _render_chunk(n))
             return
-        niceness = (WORKER_NICENESS,) if yielding else (0,)
-        with long_lived(), ProcessPoolExecutor(workers, mp_context=context, initializer=os.nice,
-                                               initargs=niceness) as pool:
-            pending = {pool.submit(_render_chunk, n): chunk for n, chunk in enumerate(chunks)}
+        niceness = WORKER_NICENESS if yielding else 0
+        here = 0  # chunks this process claimed from the end
+        heavy = frozenset(n for n, chunk in enumerate(chunks) if jobs[chunk.start][1] == DATA_FILE)
+        with long_lived(), PageWorkers(workers, claims, _chunk_outcomes, context, niceness, heavy=heavy) as pool:
             for page in meanwhile:
                 if page is not None:
                     yield page
-                for future in [f for f in pending if f.done()]:
-                    yield from rendered(pending.pop(future), future.result())
+                for n, outcomes in pool.poll():
+                    yield from rendered(chunks[n], _as_pages(n, outcomes))
             for n in range(len(chunks) - 1, -1, -1):  # from the end, until a worker has taken the chunk
-                for future in [f for f in pending if f.done()]:
-                    yield from rendered(pending.pop(future), future.result())
+                for done, outcomes in pool.poll():
+                    yield from rendered(chunks[done], _as_pages(done, outcomes))
                 if not claims.claim(n):
                     break
-                yield from rendered(chunks[n], _render_chunk(n, claimed=True))
-            for future in as_completed(list(pending)):
-                yield from rendered(pending.pop(future), future.result())
-    except BrokenProcessPool:
+                here += 1
+                yield from rendered(chunks[n], _render_chunk(n))
+            for n, outcomes in pool.rest(here):
+                yield from rendered(chunks[n], _as_pages(n, outcomes))
+    except WorkerDied:
         raise _worker_died() from None
     finally:
         _POOL_STATE = ()
@@ -604,25 +594,6 @@ def _chunks(jobs: list[PageJob]) -> list[range]:
             chunks.append(range(end, end + 1))
         start = end + 1
     return chunks
-
-
-class ChunkClaims:
-    """Which chunks of pages have been taken, shared by this process and its forked workers: the
-    pool hands chunks to the workers from the start of the list, and this process, once done with
-    its own work, takes them from the end; whoever claims a chunk first renders it. Without this,
-    this process, done early, sat idle while the workers rendered the rest; and when memory allows
-    a single worker beside the findings, that worker alone would render every page."""
-
-    def __init__(self, count: int, context: Any) -> None:
-        self.taken = context.RawArray("b", max(count, 1))
-        self.lock = context.Lock()
-
-    def claim(self, n: int) -> bool:
-        with self.lock:
-            if self.taken[n]:
-                return False
-            self.taken[n] = 1
-            return True
 
 
 COPIED_SHARE = 1.0
@@ -658,29 +629,37 @@ def _meminfo(path: str, field: str) -> int | None:
     return None
 
 
-def _render_chunk(n: int, claimed: bool = False) -> list[Page] | None:
-    """Chunk `n`'s pages, or, with a writer, what became of them once written; None when another
-    process has claimed the chunk first (`claimed`: this process has, or works alone)."""
+def _render_chunk(n: int) -> list[Page]:
+    """Chunk `n`'s pages, or, with a writer, what became of them once written."""
+    return _as_pages(n, _chunk_outcomes(n))
+
+
+def _as_pages(n: int, outcomes: list[Placed | bytes | None]) -> list[Page]:
+    jobs, chunks = _POOL_STATE[0], _POOL_STATE[4]
+    return [(jobs[i][0], outcome) for i, outcome in zip(chunks[n], outcomes) if outcome is not None]
+
+
+def _chunk_outcomes(n: int) -> list[Placed | bytes | None]:
+    """What became of each of chunk `n`'s jobs, in order (None for an early link, reported later):
+    what a worker sends back, without the paths, so that the results of thousands of chunks fit in
+    the pipe while this process is busy (`page_workers.PIPE_BYTES`)."""
     jobs, env, site, shared, chunks, claims, writer = _POOL_STATE
-    if not claimed and not claims.claim(n):
-        return None
-    pages: list[Page] = []
+    outcomes: list[Placed | bytes | None] = []
     for path, template, context in (jobs[i] for i in chunks[n]):
         if template == EARLY_LINK:  # reported later, by `render`, if its key says it is kept
             if context["old"].is_file():  # else `render` finds it is not kept, and renders it
                 writer.link(path, context["old"])
-            continue
-        if template == LINK:  # only made with a writer (`render`)
+            outcomes.append(None)
+        elif template == LINK:  # only made with a writer (`render`)
             writer.link(path, context["old"])
-            pages.append((path, Placed(False, reused=True)))
-            continue
-        if template == DATA_FILE and context.get("splice") is not None:
-            pages.append((path, Placed(_spliced_file(path, context, site, writer))))
-            continue
-        content = context["make"](site) if template == DATA_FILE else _render_one(env, site, path, template,
-                                                                                 context, shared)
-        pages.append((path, Placed(writer.put(path, content)) if writer is not None else content))
-    return pages
+            outcomes.append(Placed(False, reused=True))
+        elif template == DATA_FILE and context.get("splice") is not None:
+            outcomes.append(Placed(_spliced_file(path, context, site, writer)))
+        else:
+            content = context["make"](site) if template == DATA_FILE else _render_one(env, site, path, template,
+                                                                                     context, shared)
+            outcomes.append(Placed(writer.put(path, content)) if writer is not None else content)
+    return outcomes
 
 
 def _spliced_file(path: str, context: dict[str, Any], site: Site, writer: StagingWriter) -> bool:
