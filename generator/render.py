@@ -231,11 +231,14 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                 links.append((path, LINK, {"old": memory.site_dir / path}))
             else:
                 yield path, memory.site_dir / path
-        # With a writer, the findings' data files are jobs for the pool too, biggest first, while
-        # this process takes pages from the end: encoded here, they were the last second and a half
-        # of a one-edit rebuild at 10,000 articles, on this process alone.
+        # In a rebuild with a writer, the findings' data files are jobs for the pool too, biggest
+        # first, while this process takes pages from the end: encoded here, they were the last second
+        # and a half of a one-edit rebuild at 10,000 articles, on this process alone. In a site's first
+        # build they are made here, the workers renewed between them: a worker making one read the
+        # whole index, and its copy of it (300-360 MB at 10,000 articles) made the build's peak.
         found_data: list[PageJob] = [(path, DATA_FILE, {"make": make})
-                                     for path, make in _findings_data_files(site, not_here) if offload]
+                                     for path, make in _findings_data_files(site, not_here)
+                                     if offload and memory is not None]
         shown = [*found_data, *links, *_findings_pages(site, not_here)]
         data = _data_files(site, history, not_here, plain=not offloaded, findings=not found_data, spliced=spliced, writer=writer,
                            point_key=topic_keys.point.of)

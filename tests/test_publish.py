@@ -455,6 +455,45 @@ def test_a_render_worker_that_dies_fails_the_build_with_one_message(project: Pat
     assert not list(project.glob(".site.*")), "the failed build's staging folder is gone"
 
 
+def test_a_first_pooled_build_makes_the_findings_data_files_here_and_a_rebuild_in_the_workers(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker making one reads the whole index and keeps a copy of it: in a first build, where the
+    memory peaks, this process makes them between its steps; a rebuild's tail is shorter with them
+    in the pool. Either way the files are the same as a build in one process."""
+    import os
+
+    from generator import pipeline, render
+    from generator.config import load_config
+
+    config = load_config(project / "briefing.yml")
+    pipeline.build(config, project / "seeds", project / "alone", project / "templates", project / "c1", search=False)
+    made_by = project / "made-by"
+
+    def recorded(path: str, make):
+        def making(site):
+            with made_by.open("a") as out:  # a worker's memory is not ours: note it on disk
+                out.write(f"{path} {os.getpid()}\n")
+            return make(site)
+        return path, making
+
+    monkeypatch.setattr(render, "FINDINGS_DATA_FILES", tuple(recorded(*item) for item in render.FINDINGS_DATA_FILES))
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render, "workers_memory_allows", lambda wanted: wanted)
+    pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c2", search=False)
+    first = dict(line.split() for line in made_by.read_text().splitlines())
+    assert sorted(first) == sorted(path for path, _ in render.FINDINGS_DATA_FILES)
+    assert set(first.values()) == {str(os.getpid())}
+    for path in first:
+        assert (project / "pooled" / path).read_bytes() == (project / "alone" / path).read_bytes(), path
+    made_by.unlink()
+    seed = project / "seeds/002_3ae6b94dc22afd81.txt"
+    seed.write_text(seed.read_text() + "\n\u201cThe deal will stand,\u201d a spokesman for Chevron Venezuela said on Tuesday.\n")
+    pipeline.build(config, project / "seeds", project / "pooled", project / "templates", project / "c2", search=False)
+    again = dict(line.split() for line in made_by.read_text().splitlines())
+    assert again and str(os.getpid()) not in again.values()
+
+
 def test_a_pooled_rebuild_makes_the_entity_index_and_pages_in_a_process_of_their_own(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """They need no points, so a pooled rebuild makes them beside the rest of the assembly: once,
