@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import math
 import os
 import pickle
 import signal
@@ -57,6 +58,8 @@ class ChunkClaims:
         self.taken = context.RawArray("b", max(count, 1))
         self.cursor = context.RawValue("i", 0)
         self.left = context.RawValue("i", count)
+        self.from_start = context.RawValue("i", 0)
+        """Claimed by `first_free`: the workers' chunks."""
         self.lock = context.Lock()
 
     def claim(self, n: int) -> bool:
@@ -78,6 +81,7 @@ class ChunkClaims:
                 return None
             self.taken[n] = 1
             self.left.value -= 1
+            self.from_start.value += 1
             return n
 
 
@@ -99,7 +103,7 @@ class PageWorkers:
                  niceness: int = 0, lifetime: int | None = None, heavy: frozenset[int] = frozenset()) -> None:
         self.claims, self.render, self.context, self.niceness = claims, render, context, niceness
         self.count, self.heavy = count, heavy
-        self.lifetime = lifetime or max(1, -(-claims.count // (max(count, 1) * RENEWALS)))
+        self.lifetime = lifetime or max(1, math.ceil(claims.count / (max(count, 1) * RENEWALS)))
         self.reader, self.writer = context.Pipe(duplex=False)
         self.write_lock = context.Lock()
         try:
@@ -137,10 +141,9 @@ class PageWorkers:
         for _ in range(self.count - sum(not worker.state[RETIRE] for worker in self.live)):
             self._fork()
 
-    def rest(self, claimed_here: int) -> Iterator[tuple[int, Any]]:
-        """Every chunk not yet returned, once all are claimed: those this process did not claim
-        (`claimed_here` of them) are the workers'."""
-        expected = self.claims.count - claimed_here
+    def rest(self) -> Iterator[tuple[int, Any]]:
+        """Every chunk of the workers not yet returned, once all chunks are claimed."""
+        expected = self.claims.from_start.value
         while self.received < expected:
             yield from self._drain(timeout=POLL_S)
             if self.received < expected:

@@ -531,7 +531,7 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
     workers = workers_memory_allows(forks) if forks and chunks else 0
     context = multiprocessing.get_context("fork") if workers else None
     claims = ChunkClaims(len(chunks), context) if workers else None
-    _POOL_STATE = (jobs, env, site, shared, chunks, claims, writer)
+    _POOL_STATE = (jobs, env, site, shared, chunks, writer)
     articles_left = marker_after
 
     def rendered(chunk: range, pages: list[Page]) -> Iterator[Page | str]:
@@ -551,7 +551,6 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
                 yield from rendered(chunk, _render_chunk(n))
             return
         niceness = WORKER_NICENESS if yielding else 0
-        here = 0  # chunks this process claimed from the end
         heavy = frozenset(n for n, chunk in enumerate(chunks) if jobs[chunk.start][1] == DATA_FILE)
         with long_lived(), PageWorkers(workers, claims, _chunk_outcomes, context, niceness, heavy=heavy) as pool:
             for page in meanwhile:
@@ -564,9 +563,8 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
                     yield from rendered(chunks[done], _as_pages(done, outcomes))
                 if not claims.claim(n):
                     break
-                here += 1
                 yield from rendered(chunks[n], _render_chunk(n))
-            for n, outcomes in pool.rest(here):
+            for n, outcomes in pool.rest():
                 yield from rendered(chunks[n], _as_pages(n, outcomes))
     except WorkerDied:
         raise _worker_died() from None
@@ -646,7 +644,7 @@ def _chunk_outcomes(n: int) -> list[Placed | bytes | None]:
     """What became of each of chunk `n`'s jobs, in order (None for an early link, reported later):
     what a worker sends back, without the paths, so that the results of thousands of chunks fit in
     the pipe while this process is busy (`page_workers.PIPE_BYTES`)."""
-    jobs, env, site, shared, chunks, claims, writer = _POOL_STATE
+    jobs, env, site, shared, chunks, writer = _POOL_STATE
     outcomes: list[Placed | bytes | None] = []
     for path, template, context in (jobs[i] for i in chunks[n]):
         if template == EARLY_LINK:  # reported later, by `render`, if its key says it is kept

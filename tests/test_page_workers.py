@@ -26,7 +26,7 @@ def build_pass(chunks: int, count: int, render: Callable[[int], Any], **options:
                 assert n not in got
                 got[n] = result
             time.sleep(0.005)
-        for n, result in pool.rest(claimed_here=0):
+        for n, result in pool.rest():
             assert n not in got
             got[n] = result
     return got
@@ -68,7 +68,7 @@ def test_workers_go_on_while_this_process_is_busy_and_reads_no_result() -> None:
         while claims.left.value > 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert claims.left.value == 0, "the workers stopped before every chunk was claimed"
-        got = dict(pool.rest(claimed_here=0))
+        got = dict(pool.rest())
     assert sorted(got) == list(range(300))
 
 
