@@ -435,6 +435,8 @@ LINK = "\0link"
 """The 'template' of a job that links an unchanged page of the previous site into the new one."""
 EARLY_LINK = "\0early link"
 """The same for an article page whose key is not known yet (see `_early_links`): not reported."""
+_NOTHING_RENDERED = frozenset((LINK, EARLY_LINK))
+"""The 'templates' of jobs that render nothing (and read nothing of the corpus)."""
 
 
 ARTICLE_PAGES_BASE = "#article pages"
@@ -552,7 +554,9 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
             return
         niceness = WORKER_NICENESS if yielding else 0
         heavy = frozenset(n for n, chunk in enumerate(chunks) if jobs[chunk.start][1] == DATA_FILE)
-        with long_lived(), PageWorkers(workers, claims, _chunk_outcomes, context, niceness, heavy=heavy) as pool:
+        work = tuple(sum(jobs[i][1] not in _NOTHING_RENDERED for i in chunk) for chunk in chunks)
+        with long_lived(), PageWorkers(workers, claims, _chunk_outcomes, context, niceness, heavy=heavy,
+                                       work=work) as pool:
             for page in meanwhile:
                 if page is not None:
                     yield page

@@ -45,6 +45,16 @@ def test_every_chunk_is_rendered_once_by_workers_renewed_along_the_way() -> None
     assert len(set(got.values())) >= 8, got
 
 
+def test_chunks_that_render_nothing_do_not_wear_a_worker_out() -> None:
+    """A chunk of links to the previous site's pages reads nothing of the corpus: the same pass as
+    above, its chunks weighing nothing but every fourth, renews the workers a few times, not ten."""
+    got = build_pass(40, 2, slow_pid, lifetime=3, work=tuple(int(n % 4 == 0) for n in range(40)))
+    assert sorted(got) == list(range(40))
+    assert 2 <= len(set(got.values())) <= 5, got
+    alone = build_pass(40, 2, slow_pid, lifetime=3, work=(0,) * 40)
+    assert len(set(alone.values())) == 2, alone
+
+
 def test_a_worker_that_read_the_whole_corpus_is_replaced_at_the_next_step() -> None:
     def slower_pid(n: int) -> int:
         time.sleep(0.03)
