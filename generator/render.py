@@ -31,7 +31,7 @@ from generator.markup import inline_html, paragraph_html
 from generator.pagination import page_count, paginate, url_of_item
 from generator.page_workers import ChunkClaims, PageWorkers, WorkerDied, die_with_parent
 from generator.problems import BriefingError, Severity
-from generator.publish import ARTICLE_PAGES_DONE, Placed, StagingWriter
+from generator.publish import ARTICLE_PAGES_DONE, ARTICLES, ARTICLES_SWEPT, Placed, StagingWriter, sweep_articles
 from generator.quotes import Quote
 from generator.saved_indexes import SavedIndexes
 from generator.splice import Splice
@@ -161,7 +161,8 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
                 side = SideProcess(partial(_entity_files, names, env, corpus, writer, templates_dir))
             early = _early_links(corpus, memory, templates_key, keys) if offload else []
             prelinked = {path for path, _, _ in early}
-            yield from _make_pages([*listing, *early], env, corpus, shared_context(corpus), before,
+            yield from _make_pages([*_article_sweep(corpus, writer if offload else None), *listing, *early],
+                                   env, corpus, shared_context(corpus), before,
                                    meanwhile=_finishing(assembly), writer=writer, yielding=True)
             site, listing = assembly.finish(), []
         shared = shared_context(site)
@@ -435,8 +436,21 @@ LINK = "\0link"
 """The 'template' of a job that links an unchanged page of the previous site into the new one."""
 EARLY_LINK = "\0early link"
 """The same for an article page whose key is not known yet (see `_early_links`): not reported."""
-_NOTHING_RENDERED = frozenset((LINK, EARLY_LINK))
+SWEEP = "\0sweep"
+"""The 'template' of the job that sweeps the article folders of a recycled staging folder."""
+_NOTHING_RENDERED = frozenset((LINK, EARLY_LINK, SWEEP))
 """The 'templates' of jobs that render nothing (and read nothing of the corpus)."""
+_ALONE = frozenset((DATA_FILE, SWEEP))
+"""The 'templates' of jobs that take as long as hundreds of pages: a chunk each."""
+
+
+def _article_sweep(corpus: Site, writer: StagingWriter | None) -> list[PageJob]:
+    """The job that removes the spare's article pages this build does not make (`sweep_articles`),
+    when the staging folder is a recycled spare (it has article folders before any page is written)
+    and the pool writes the pages."""
+    if writer is None or not (writer.root / ARTICLES).is_dir():
+        return []
+    return [("", SWEEP, {"pages": frozenset(f"{ARTICLES}/{a.id}/index.html" for a in corpus.articles)})]
 
 
 ARTICLE_PAGES_BASE = "#article pages"
@@ -536,7 +550,7 @@ def _make_pages(jobs: list[PageJob], env: Environment, site: Site, shared: dict[
     _POOL_STATE = (jobs, env, site, shared, chunks, writer)
     articles_left = marker_after
 
-    def rendered(chunk: range, pages: list[Page]) -> Iterator[Page | str]:
+    def rendered(chunk: range, pages: list[Page | str]) -> Iterator[Page | str]:
         nonlocal articles_left
         yield from pages
         if articles_left is not None and articles_left > 0:
@@ -590,10 +604,10 @@ discrepancies 4.3 s alone, 6 s beside the workers)."""
 
 
 def _chunks(jobs: list[PageJob]) -> list[range]:
-    """Runs of up to CHUNK pages; a data file a chunk of its own (it takes as long as hundreds)."""
+    """Runs of up to CHUNK pages; a data file or a sweep a chunk of its own (`_ALONE`)."""
     chunks: list[range] = []
     start = 0
-    for end in [*(i for i, job in enumerate(jobs) if job[1] == DATA_FILE), len(jobs)]:
+    for end in [*(i for i, job in enumerate(jobs) if job[1] in _ALONE), len(jobs)]:
         chunks += [range(i, min(i + CHUNK, end)) for i in range(start, end, CHUNK)]
         if end < len(jobs):
             chunks.append(range(end, end + 1))
@@ -634,14 +648,15 @@ def _meminfo(path: str, field: str) -> int | None:
     return None
 
 
-def _render_chunk(n: int) -> list[Page]:
+def _render_chunk(n: int) -> list[Page | str]:
     """Chunk `n`'s pages, or, with a writer, what became of them once written."""
     return _as_pages(n, _chunk_outcomes(n))
 
 
-def _as_pages(n: int, outcomes: list[Placed | bytes | None]) -> list[Page]:
+def _as_pages(n: int, outcomes: list[Placed | bytes | None]) -> list[Page | str]:
     jobs, chunks = _POOL_STATE[0], _POOL_STATE[4]
-    return [(jobs[i][0], outcome) for i, outcome in zip(chunks[n], outcomes) if outcome is not None]
+    return [(jobs[i][0], outcome) if jobs[i][1] != SWEEP else ARTICLES_SWEPT
+            for i, outcome in zip(chunks[n], outcomes) if outcome is not None]
 
 
 def _chunk_outcomes(n: int) -> list[Placed | bytes | None]:
@@ -658,6 +673,9 @@ def _chunk_outcomes(n: int) -> list[Placed | bytes | None]:
         elif template == LINK:  # only made with a writer (`render`)
             writer.link(path, context["old"])
             outcomes.append(Placed(False, reused=True))
+        elif template == SWEEP:  # likewise
+            sweep_articles(writer.root, context["pages"])
+            outcomes.append(Placed(False))
         elif template == DATA_FILE and context.get("splice") is not None:
             outcomes.append(Placed(_spliced_file(path, context, site, writer)))
         else:

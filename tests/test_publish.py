@@ -406,6 +406,58 @@ def test_article_pages_are_linked_while_the_points_are_made_unless_every_page_ch
     assert all((site / page).read_bytes() == (fresh / page).read_bytes() for page in pages)
 
 
+def test_sweeping_the_article_folders_keeps_this_builds_pages_and_their_folders(tmp_path: Path) -> None:
+    """What the spare held under articles/ and this build does not make goes, folders included,
+    but a folder of one of this build's pages stays even while empty: a worker may be about to
+    write its page there."""
+    from generator.publish import sweep_articles
+
+    files = {"articles/a/index.html": b"a", "articles/a/stray.txt": b"x", "articles/gone/index.html": b"g",
+             "articles/gone/deeper/file.txt": b"d", "topics/oil/index.html": b"oil"}
+    for path, content in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content)
+    (tmp_path / "articles/new").mkdir()  # made by a writer, its page not written yet
+    sweep_articles(tmp_path, {"articles/a/index.html", "articles/new/index.html", "articles/b/index.html"})
+    assert tree(tmp_path) == {"articles/a/index.html": b"a", "topics/oil/index.html": b"oil"}
+    assert sorted(p.name for p in (tmp_path / "articles").iterdir()) == ["a", "new"]
+
+
+def test_a_worker_sweeps_the_spares_article_pages_while_the_points_are_made(
+        project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A pooled build in a recycled spare that holds the page of an article removed since: a worker
+    sweeps the article folders at the start, and the swap's sweep leaves them alone. The site is
+    what a fresh build makes, with no folder left empty."""
+    import os
+
+    from generator import pipeline, render
+    from generator.config import load_config
+
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 2)
+    sweeps, real = tmp_path / "sweeps.log", render.sweep_articles
+
+    def recorded(staging: Path, pages: set[str]) -> None:
+        with sweeps.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        real(staging, pages)
+    monkeypatch.setattr(render, "sweep_articles", recorded)
+    config, site, seeds = load_config(project / "briefing.yml"), project / "site", project / "seeds"
+    pipeline.build(config, seeds, site, project / "templates", search=False)
+    gone = "articles/004-66bcc8fb033b93b3/index.html"
+    assert (site / gone).is_file()
+    (seeds / "004_66bcc8fb033b93b3.txt").unlink()
+    pipeline.build(config, seeds, site, project / "templates", search=False)
+    assert not sweeps.exists(), "no spare yet: nothing to sweep"
+    pipeline.build(config, seeds, site, project / "templates", search=False, shortcut=False)
+    pids = sweeps.read_text().split()
+    assert len(pids) == 1 and pids[0] != str(os.getpid()), "swept once, by a worker"
+    fresh = project / "fresh"
+    pipeline.build(config, seeds, fresh, project / "templates", project / "fresh-cache", search=False)
+    assert not (site / gone).exists() and not (site / gone).parent.exists()
+    assert set(tree(site)) == set(tree(fresh))
+    assert not [d for d in site.rglob("*") if d.is_dir() and not any(d.iterdir())], "no folder left empty"
+
+
 def test_workers_are_limited_by_the_memory_available(monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import render
 
