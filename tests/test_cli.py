@@ -123,3 +123,16 @@ def test_check_and_export_read_what_the_last_build_analysed_and_leave_the_cache_
     monkeypatch.setattr(pipeline, "read_article", analysed)
     assert main(command) == 0
     assert {p: p.stat().st_mtime_ns for p in (project / ".cache").rglob("*")} == cache
+
+
+def test_the_last_build_leaves_its_site_for_the_exit_to_free(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` leaves with `os._exit` once `main` returns: the assembled site is not freed object by
+    object before (0.4 s at 10,000 articles). One build's at a time, for callers that go on."""
+    from generator import cli
+
+    monkeypatch.chdir(project)
+    assert main(["build", "--no-search"]) == 0
+    first = cli._UNTIL_EXIT[0]
+    assert len(first.site.articles) == len(list((project / "seeds").iterdir()))
+    assert main(["check"]) == 0
+    assert len(cli._UNTIL_EXIT) == 1 and cli._UNTIL_EXIT[0] is not first
