@@ -255,7 +255,7 @@ class Site:
     @property
     def other_coverage(self) -> tuple[Article, ...]:
         """Articles with no paragraph in any topic: still on the site, listed apart."""
-        return tuple(a for a in self.articles if not a.topics)
+        return tuple(a for a in self.articles if not any(p.topics for p in a.paragraphs))
 
 
 def assemble(articles: list[Article], unreadable: list[Unreadable], config: Config) -> Site:

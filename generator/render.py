@@ -858,8 +858,9 @@ def _listing_pages(site: Site, history: History) -> Iterator[PageJob]:
     for path, articles, pager in paginate("timeline/", site.articles, size):
         yield path, "timeline.html", {"days": _days(articles), "undated": [a for a in articles if not a.date],
                                       "pager": pager, "count": len(site.articles)}
-    for path, articles, pager in paginate("other/", site.other_coverage, size):
-        yield path, "other.html", {"articles": articles, "pager": pager, "count": len(site.other_coverage)}
+    other = site.other_coverage  # a property that reads every article's paragraphs: once, not per page
+    for path, articles, pager in paginate("other/", other, size):
+        yield path, "other.html", {"articles": articles, "pager": pager, "count": len(other)}
     inputs = _problems_first(site.inputs)
     skipped = sum(1 for r in inputs if r.article is None)
     warned = sum(1 for r in inputs if r.article is not None and _has_warnings(r))
