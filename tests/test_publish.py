@@ -423,6 +423,35 @@ def test_sweeping_the_article_folders_keeps_this_builds_pages_and_their_folders(
     assert sorted(p.name for p in (tmp_path / "articles").iterdir()) == ["a", "new"]
 
 
+def test_the_search_index_sees_only_this_builds_article_pages_once_a_worker_swept_them(tmp_path: Path) -> None:
+    """Render yields ARTICLES_SWEPT once a worker has swept the article folders of the recycled spare
+    (here, the stream does it): neither the index's start nor the swap sweeps them again, and the
+    index reads no page of the spare."""
+    from generator.publish import ARTICLES_SWEPT, staging_dir, sweep_articles
+
+    site = tmp_path / "site"
+    publish(pages(), site)  # articles a and b
+    publish(pages(), site)  # the first site becomes the spare
+
+    def without_b():
+        staging = staging_dir(site.resolve())
+        assert (staging / "articles/b/index.html").is_file(), "the recycled spare"
+        sweep_articles(staging, {"articles/a/index.html", "articles/c/index.html"})
+        yield ARTICLES_SWEPT
+        yield "articles/a/index.html", b"<p>a</p>"
+        yield "articles/c/index.html", b"<p>c</p>"
+        yield ARTICLE_PAGES_DONE
+        yield "index.html", b"<p>home</p>"
+
+    runs: list[RecordingIndex] = []
+    count = publish(without_b(), site, RecordingIndex(runs))
+    indexed = {p for p in runs[0].seen if p.startswith("articles/")}  # what Pagefind reads (search.INDEXED)
+    assert indexed == {"articles/a/index.html", "articles/c/index.html"}
+    assert tree(site) == {"articles/a/index.html": b"<p>a</p>", "articles/c/index.html": b"<p>c</p>",
+                          "index.html": b"<p>home</p>"}
+    assert count.total == 3 and not (site / "articles/b").exists()
+
+
 def test_a_worker_sweeps_the_spares_article_pages_while_the_points_are_made(
         project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A pooled build in a recycled spare that holds the page of an article removed since: a worker
