@@ -100,6 +100,8 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
     `publish.StagingWriter`), the pages rendered in the pool are written by whoever renders them,
     the workers link the unchanged pages into the new site, and they also write the data files that
     show no findings: after one edit those are most of what is left once the findings are computed.
+    In a recycled staging folder, one of them first sweeps away the article pages this build does
+    not make (`_article_sweep`), while this process makes the points.
     `splices`: a folder for the indexes of the data files that copy their unchanged items from the
     previous site's (`splice.Splice`), used by whichever process writes such a file (a worker, or
     this one in a build without workers). `indexes`: a folder where corpus-wide indexes are saved
