@@ -173,7 +173,7 @@ def render(site: Site | Assembly, templates_dir: Path, history: History | None =
         links: list[PageJob] = []
         todo: list[tuple[str, str, dict[str, Any]]] = []
         for article in site.articles:
-            path, context = f"articles/{article.id}/index.html", _article_context(site, article)
+            path, context = article_page_path(article.id), _article_context(site, article)
             html_paths.append(path)
             old = _kept(path, _article_key(context, shared, templates_key, site), memory, keys)
             if old is None:
@@ -446,13 +446,18 @@ _ALONE = frozenset((DATA_FILE, SWEEP))
 """The 'templates' of jobs that take as long as hundreds of pages: a chunk each."""
 
 
+def article_page_path(article_id: str) -> str:
+    """Where an article's page is in the site: every step that makes, links or sweeps one uses this."""
+    return f"{ARTICLES}/{article_id}/index.html"
+
+
 def _article_sweep(corpus: Site, writer: StagingWriter | None) -> list[PageJob]:
     """The job that removes the spare's article pages this build does not make (`sweep_articles`),
     when the staging folder is a recycled spare (it has article folders before any page is written)
     and the pool writes the pages."""
     if writer is None or not (writer.root / ARTICLES).is_dir():
         return []
-    return [("", SWEEP, {"pages": frozenset(f"{ARTICLES}/{a.id}/index.html" for a in corpus.articles)})]
+    return [("", SWEEP, {"pages": frozenset(article_page_path(a.id) for a in corpus.articles)})]
 
 
 ARTICLE_PAGES_BASE = "#article pages"
@@ -473,7 +478,7 @@ def _early_links(corpus: Site, memory: PageMemory | None, templates_key: str, ke
         return []
     jobs = []
     for article in corpus.articles:
-        path = f"articles/{article.id}/index.html"
+        path = article_page_path(article.id)
         if path in memory.keys:
             jobs.append((path, EARLY_LINK, {"old": memory.site_dir / path}))
     return jobs
@@ -515,7 +520,7 @@ def render_article_pages(site: Site, templates_dir: Path, articles: list[Article
     shared["articles_by_id"] = {**shared["articles_by_id"], **{a.id: a for a in articles}}
     try:
         for article in articles:
-            path = f"articles/{article.id}/index.html"
+            path = article_page_path(article.id)
             yield path, _render_one(env, site, path, "article.html", _article_context(site, article), shared)
     except TemplateError as exc:
         raise _template_problem(exc, templates_dir) from None
