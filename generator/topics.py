@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from generator.article import Article, TopicMatch
@@ -79,13 +79,66 @@ def summarise_topics(rules: tuple[TopicRule, ...], articles: tuple[Article, ...]
                      points: tuple[Point, ...], sentences: dict[str, list[Passage]],
                      point_of: Mapping[str, tuple[str, ...]] | None = None) -> tuple[TopicSummary, ...]:
     """`point_of`: the point of each article's passages, in order (`corroborate.PointIndex`);
-    found here from `points` when not given."""
+    found here from `points` when not given. One pass over the articles serves every topic, and
+    the points are ranked once for all of them: topic by topic, the 90,000 paragraphs of 10,000
+    articles were read once per topic of their article, and each topic sorted its points again."""
     if point_of is None:
         point_of = PointIndex.of_points(points)
-    matched = {a.id: _matches(a) for a in articles}
-    newest = _newest_first({a.id: a.date or "" for a in articles})
+    gathered = {rule.slug: _Gathered() for rule in rules}
     runs = _Runs(sentences, point_of)
-    return tuple(_summary(rule, articles, points, matched, newest, runs) for rule in rules)
+    for article in articles:
+        on = _topics_by_paragraph(article, gathered)
+        if on:
+            _gather(article, on, runs[article.id], gathered)
+    newest = _newest_first()
+    ranked = sorted(points, key=lambda p: (-len(p.source_names), newest(p), p.id))
+    return tuple(_summary(rule, gathered[rule.slug], ranked) for rule in rules)
+
+
+@dataclass(slots=True)
+class _Gathered:
+    """What the pass over the articles collects for one topic."""
+
+    members: list[Article] = field(default_factory=list)
+    paragraphs: list[TopicParagraph] = field(default_factory=list)
+    related: dict[str, int] = field(default_factory=dict)
+
+
+def _topics_by_paragraph(article: Article, gathered: dict[str, _Gathered]) -> dict[int, dict[str, TopicMatch]]:
+    """Paragraph n -> {topic: the first match for it of a paragraph numbered n}, for the topics
+    summarised; the article joins each topic's members, in the articles' order."""
+    on: dict[int, dict[str, TopicMatch]] = {}
+    for paragraph in article.paragraphs:
+        first: dict[str, TopicMatch] = {}
+        for match in paragraph.topics:
+            if match.topic in gathered:
+                first.setdefault(match.topic, match)
+        if first:
+            on.setdefault(paragraph.n, {}).update(first)
+    joined = {slug for here in on.values() for slug in here}
+    for slug in gathered:
+        if slug in joined:
+            gathered[slug].members.append(article)
+    return on
+
+
+def _gather(article: Article, on: dict[int, dict[str, TopicMatch]], runs: list[_Run],
+            gathered: dict[str, _Gathered]) -> None:
+    """A paragraph on a topic counts the paragraph's other topics as related to it, and each of its
+    runs of passages is one of the topic's paragraphs."""
+    for paragraph in article.paragraphs:
+        here = on.get(paragraph.n)
+        if here:
+            for slug in here:
+                related = gathered[slug].related
+                for m in paragraph.topics:
+                    if m.topic != slug:
+                        related[m.topic] = related.get(m.topic, 0) + 1
+    for n, run, points_of_run in runs:
+        here = on.get(n)
+        if here:
+            for slug, match in here.items():
+                gathered[slug].paragraphs.append(TopicParagraph(article.id, n, match, run, points_of_run))
 
 
 _Run = tuple[int, tuple[Passage, ...], tuple[str, ...]]
@@ -116,64 +169,28 @@ class _Runs(dict[str, list[_Run]]):
 
 
 _N = attrgetter("n")
-_ARTICLE = attrgetter("article")
 
 
-def _matches(article: Article) -> dict[str, dict[int, TopicMatch]]:
-    """Topic -> {paragraph n: that paragraph's first match for the topic}. One pass over an
-    article's paragraphs serves every topic, instead of one pass per topic."""
-    out: dict[str, dict[int, TopicMatch]] = {}
-    for paragraph in article.paragraphs:
-        first: dict[str, TopicMatch] = {}
-        for match in paragraph.topics:
-            first.setdefault(match.topic, match)
-        for topic, match in first.items():
-            out.setdefault(topic, {})[paragraph.n] = match
-    return out
-
-
-def _summary(rule: TopicRule, articles: tuple[Article, ...], points: tuple[Point, ...],
-             matched: dict[str, dict[str, dict[int, TopicMatch]]], newest: Callable[[Point], str],
-             runs: _Runs) -> TopicSummary:
-    slug = rule.slug
-    members = [a for a in articles if slug in matched[a.id]]
-    paragraphs = []
-    related: dict[str, int] = defaultdict(int)
-    for article in members:
-        matches = matched[article.id][slug]
-        for paragraph in article.paragraphs:
-            if paragraph.n in matches:
-                for m in paragraph.topics:
-                    if m.topic != slug:
-                        related[m.topic] += 1
-        for n, run, points_of_run in runs[article.id]:
-            match = matches.get(n)
-            if match is not None:
-                paragraphs.append(TopicParagraph(article.id, n, match, run, points_of_run))
+def _summary(rule: TopicRule, gathered: _Gathered, ranked: list[Point]) -> TopicSummary:
+    members, paragraphs = gathered.members, gathered.paragraphs
     in_topic = {point for paragraph in paragraphs for point in paragraph.points}
-    chosen = [p for p in points if p.id in in_topic]
-    chosen.sort(key=lambda p: (-len(p.source_names), newest(p), p.id))
+    chosen = [p for p in ranked if p.id in in_topic]
     dates = [a.date[:10] for a in members if a.date]
     sources = set().union(*(p.source_names for p in chosen))
     outlets = sorted({a.outlet or a.agency for a in members if a.outlet or a.agency})
     return TopicSummary(rule, tuple(members), tuple(paragraphs), tuple(chosen), tuple(outlets),
                         len(sources), min(dates, default=None), max(dates, default=None),
-                        tuple(sorted(related.items(), key=lambda kv: (-kv[1], kv[0]))))
+                        tuple(sorted(gathered.related.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
-def _newest_first(date_of: dict[str, str]) -> Callable[[Point], str]:
-    """Point -> sort key putting the most recent first (inverted characters of its newest date).
-    Kept per point and per date: a point is on several topics, and many articles share a date."""
-    of_point: dict[str, str] = {}
+def _newest_first() -> Callable[[Point], str]:
+    """Point -> sort key putting the most recent first (inverted characters of its newest date,
+    `Point.newest`), kept per date: many points share one."""
     of_date: dict[str, str] = {}
 
     def key(point: Point) -> str:
-        found = of_point.get(point.id)
+        found = of_date.get(point.newest)
         if found is None:
-            newest = max(map(date_of.__getitem__, map(_ARTICLE, point.passages)), default="")
-            found = of_date.get(newest)
-            if found is None:
-                found = of_date[newest] = descending(newest)
-            of_point[point.id] = found
+            found = of_date[point.newest] = descending(point.newest)
         return found
     return key
