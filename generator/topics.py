@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import attrgetter
 
 from generator.article import Article, TopicMatch
@@ -90,8 +91,8 @@ def summarise_topics(rules: tuple[TopicRule, ...], articles: tuple[Article, ...]
         on = _topics_by_paragraph(article, gathered)
         if on:
             _gather(article, on, runs[article.id], gathered)
-    newest = _newest_first()
-    ranked = sorted(points, key=lambda p: (-len(p.source_names), newest(p), p.id))
+    newest_first = lru_cache(maxsize=None)(descending)  # many points share a newest date
+    ranked = sorted(points, key=lambda p: (-len(p.source_names), newest_first(p.newest), p.id))
     return tuple(_summary(rule, gathered[rule.slug], ranked) for rule in rules)
 
 
@@ -106,7 +107,7 @@ class _Gathered:
 
 def _topics_by_paragraph(article: Article, gathered: dict[str, _Gathered]) -> dict[int, dict[str, TopicMatch]]:
     """Paragraph n -> {topic: the first match for it of a paragraph numbered n}, for the topics
-    summarised; the article joins each topic's members, in the articles' order."""
+    summarised."""
     on: dict[int, dict[str, TopicMatch]] = {}
     for paragraph in article.paragraphs:
         first: dict[str, TopicMatch] = {}
@@ -115,17 +116,18 @@ def _topics_by_paragraph(article: Article, gathered: dict[str, _Gathered]) -> di
                 first.setdefault(match.topic, match)
         if first:
             on.setdefault(paragraph.n, {}).update(first)
-    joined = {slug for here in on.values() for slug in here}
-    for slug in gathered:
-        if slug in joined:
-            gathered[slug].members.append(article)
     return on
 
 
 def _gather(article: Article, on: dict[int, dict[str, TopicMatch]], runs: list[_Run],
             gathered: dict[str, _Gathered]) -> None:
-    """A paragraph on a topic counts the paragraph's other topics as related to it, and each of its
-    runs of passages is one of the topic's paragraphs."""
+    """The article joins the members of each topic it is on (in the articles' order); a paragraph
+    on a topic counts the paragraph's other topics as related to it, and each of its runs of
+    passages is one of the topic's paragraphs."""
+    joined = {slug for here in on.values() for slug in here}
+    for slug in gathered:
+        if slug in joined:
+            gathered[slug].members.append(article)
     for paragraph in article.paragraphs:
         here = on.get(paragraph.n)
         if here:
@@ -181,16 +183,3 @@ def _summary(rule: TopicRule, gathered: _Gathered, ranked: list[Point]) -> Topic
     return TopicSummary(rule, tuple(members), tuple(paragraphs), tuple(chosen), tuple(outlets),
                         len(sources), min(dates, default=None), max(dates, default=None),
                         tuple(sorted(gathered.related.items(), key=lambda kv: (-kv[1], kv[0]))))
-
-
-def _newest_first() -> Callable[[Point], str]:
-    """Point -> sort key putting the most recent first (inverted characters of its newest date,
-    `Point.newest`), kept per date: many points share one."""
-    of_date: dict[str, str] = {}
-
-    def key(point: Point) -> str:
-        found = of_date.get(point.newest)
-        if found is None:
-            found = of_date[point.newest] = descending(point.newest)
-        return found
-    return key
